@@ -1,0 +1,146 @@
+//! The pooled hyper client shared by every request.
+
+use std::time::Duration;
+
+use bedrock_types::{Error, ErrorKind, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+/// Timeouts and limits for a [`HttpTransport`].
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    /// Time allowed to open a TCP connection (and finish TLS).
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole non-streaming exchange, from send to the last body byte.
+    pub request_timeout: Duration,
+    /// How long an idle pooled connection is kept.
+    pub pool_idle_timeout: Duration,
+    /// The largest whole response body accepted, in bytes.
+    pub max_response_bytes: usize,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(600),
+            pool_idle_timeout: Duration::from_secs(90),
+            // InvokeModel bodies are capped at 25 MB by Bedrock; responses with images can
+            // be larger than the request, so leave headroom.
+            max_response_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// A pooled HTTP/1.1 + HTTP/2 (by ALPN) client over rustls, shared by all requests.
+///
+/// Cloning is cheap and shares the pool.
+#[derive(Clone, Debug)]
+pub struct HttpTransport {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    config: TransportConfig,
+}
+
+impl HttpTransport {
+    /// A transport trusting the platform's root certificates (falling back to the bundled
+    /// webpki roots when the platform has none).
+    pub fn new(config: TransportConfig) -> Result<Self> {
+        let tls = default_tls_config()?;
+        Ok(Self::with_tls(config, tls))
+    }
+
+    /// A transport using the given rustls configuration (for custom CA bundles and tests).
+    pub fn with_tls(config: TransportConfig, tls: rustls::ClientConfig) -> Self {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(config.connect_timeout));
+        http.set_nodelay(true);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .build(https);
+        HttpTransport { client, config }
+    }
+
+    /// The configuration this transport was built with.
+    pub fn config(&self) -> &TransportConfig {
+        &self.config
+    }
+
+    /// Send `request` unchanged and return the status, headers and whole body (bounded by
+    /// `max_response_bytes`), whatever the status. Interpreting the status is the caller's job.
+    pub async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>> {
+        let (parts, body) = request.into_parts();
+        let request = http::Request::from_parts(parts, Full::new(body));
+        let limit = self.config.max_response_bytes;
+        let exchange = async {
+            let response = self.client.request(request).await.map_err(connection_error)?;
+            let (parts, body) = response.into_parts();
+            let body = Limited::new(body, limit)
+                .collect()
+                .await
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::ApiConnection,
+                        format!("reading the response body failed: {e}"),
+                    )
+                })?
+                .to_bytes();
+            Ok::<_, Error>(http::Response::from_parts(parts, body))
+        };
+        tokio::time::timeout(self.config.request_timeout, exchange)
+            .await
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "request timed out after {:?}",
+                        self.config.request_timeout
+                    ),
+                )
+            })?
+    }
+}
+
+fn connection_error(e: hyper_util::client::legacy::Error) -> Error {
+    let mut message = format!("connection to Bedrock failed: {e}");
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::new(ErrorKind::ApiConnection, message)
+}
+
+fn default_tls_config() -> Result<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    let native = rustls_native_roots();
+    for cert in native {
+        // A single unparsable platform certificate must not disable TLS altogether.
+        let _ = roots.add(cert);
+    }
+    if roots.is_empty() {
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
+}
+
+fn rustls_native_roots() -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    rustls_native_certs::load_native_certs().certs
+}

@@ -1,0 +1,13 @@
+//! Raw HTTP I/O to Bedrock over hyper 1.x.
+//!
+//! This crate sends request parts that were built (and signed) upstream, byte for byte, over a
+//! pooled hyper client with rustls, and returns either a bounded whole body or a stream of
+//! decoded event-stream messages.
+//!
+//! What it must not do: build or change request bodies, sign anything, resolve credentials or
+//! know any model family. Only this crate (and the testkit's servers) knows hyper and rustls.
+#![deny(missing_docs)]
+
+mod client;
+
+pub use client::{HttpTransport, TransportConfig};

@@ -1,0 +1,19 @@
+//! OpenAI-compatible types for the Bedrock workspace.
+//!
+//! This crate is the vocabulary every other crate speaks: the chat, embeddings, image,
+//! rerank and text-completion requests and responses in the shapes OpenAI (and LiteLLM)
+//! users send and expect, plus the one [`Error`] type of the whole stack and the
+//! [`Secret`] wrapper that keeps credentials out of logs.
+//!
+//! What it must not do: know anything about Bedrock's wire format, perform I/O, or depend
+//! on any runtime or network crate. Types here round-trip through serde without losing
+//! unknown fields, so a caller's provider-specific parameters survive untouched.
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod event;
+pub mod secret;
+
+pub use error::{Error, ErrorKind, Result};
+pub use event::StreamEvent;
+pub use secret::Secret;
