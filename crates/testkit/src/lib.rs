@@ -8,4 +8,5 @@
 //! non-test code path.
 #![deny(missing_docs)]
 
+pub mod credentials;
 pub mod golden;

@@ -9,3 +9,5 @@
 //! fetched media bytes) is passed in by the caller, so every mapping is replayable from
 //! golden files.
 #![deny(missing_docs)]
+
+pub mod capabilities;

@@ -1,0 +1,1 @@
+//! The embedded capability and price table, keyed by base model id.
