@@ -12,8 +12,10 @@
 
 pub mod error;
 pub mod event;
+pub mod params;
 pub mod secret;
 
 pub use error::{Error, ErrorKind, Result};
 pub use event::StreamEvent;
+pub use params::{AwsParams, AwsTag};
 pub use secret::Secret;
