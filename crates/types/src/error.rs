@@ -241,7 +241,9 @@ impl Error {
         request_id: Option<&str>,
     ) -> Self {
         let message = message.into();
-        let error_type = error_type.map(normalize_error_type).filter(|t| !t.is_empty());
+        let error_type = error_type
+            .map(normalize_error_type)
+            .filter(|t| !t.is_empty());
         let status = if status == 0 {
             error_type
                 .as_deref()
@@ -581,7 +583,13 @@ mod tests {
                 ErrorKind::BadRequest,
                 false,
             ),
-            (502, None, "bad gateway", ErrorKind::ServiceUnavailable, true),
+            (
+                502,
+                None,
+                "bad gateway",
+                ErrorKind::ServiceUnavailable,
+                true,
+            ),
         ];
         for (status, ty, msg, kind, retry) in cases {
             let e = Error::from_bedrock(*status, *ty, *msg, Some("req-1"));

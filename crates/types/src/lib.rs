@@ -10,12 +10,30 @@
 //! unknown fields, so a caller's provider-specific parameters survive untouched.
 #![deny(missing_docs)]
 
+pub mod chat;
+pub mod completions;
+pub mod embeddings;
 pub mod error;
 pub mod event;
+pub mod images;
+pub mod json;
 pub mod params;
+pub mod rerank;
+pub mod response;
+pub mod response_format;
 pub mod secret;
 
+pub use chat::{
+    CacheControl, ChatCompletionRequest, ChatMessage, ContentPart, FileRef, FunctionCall,
+    FunctionDefinition, ImageUrl, JsonObject, MessageContent, Role, Stop, Tool, ToolCall,
+    ToolChoice,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use event::StreamEvent;
 pub use params::{AwsParams, AwsTag};
+pub use response::{
+    ChatCompletion, ChatCompletionChunk, Choice, ChunkChoice, Delta, FinishReason, ResponseMessage,
+    ResponseMeta, Usage,
+};
+pub use response_format::ResponseFormat;
 pub use secret::Secret;
