@@ -2,7 +2,9 @@
 //!
 //! One [`ProviderConfig`] implementation per model family turns an OpenAI-shaped request into
 //! the parts of a Bedrock HTTP request, and Bedrock's bytes and stream events back into
-//! OpenAI-shaped responses and chunks.
+//! OpenAI-shaped responses and chunks. [`ModelRoute`] parses LiteLLM model strings;
+//! [`Registry`] picks the config for a route; [`capabilities`] is the embedded capability and
+//! price table.
 //!
 //! What it must not do: any I/O. No sockets, files, clocks, randomness or environment reads;
 //! no tokio, hyper or other network crate. Everything a mapping needs (ids, timestamps,
@@ -11,3 +13,18 @@
 #![deny(missing_docs)]
 
 pub mod capabilities;
+pub mod config;
+pub mod converse;
+pub mod encoding;
+pub mod pyjson;
+pub mod registry;
+pub mod route;
+pub mod tool_names;
+
+pub use config::{
+    EndpointKind, HttpMethod, HttpRequestParts, HttpResponseParts, MappedParams, PreparedRequest,
+    ProviderConfig, ResponseContext, ResponseKind, ResponseState, StreamDecoder,
+};
+pub use converse::ConverseConfig;
+pub use registry::{Registry, RouteKey};
+pub use route::{Api, Arn, ArnKind, ModelFamily, ModelRoute};

@@ -1,0 +1,310 @@
+//! ConverseStream events → OpenAI chunks (LiteLLM's `converse_chunk_parser`, with its bugs
+//! fixed: every open block is keyed by `contentBlockIndex`, tool-call indices count tools in
+//! order, and the JSON-mode tool is tracked per block so real tools still stream as tools).
+
+use std::collections::HashMap;
+
+use bedrock_types::chat::{JsonObject, ThinkingBlock};
+use bedrock_types::response::{ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
+use bedrock_types::{
+    ChatCompletionChunk, Error, ErrorKind, FinishReason, Result, StreamEvent, Usage,
+};
+use serde_json::Value;
+
+use super::response::{annotation, finish_reason, usage_from};
+use crate::config::{ResponseContext, StreamDecoder};
+
+#[derive(Debug)]
+enum Block {
+    Text,
+    Reasoning,
+    Tool {
+        index: u32,
+        got_input: bool,
+    },
+    /// The structured-output tool: its input streams as text content.
+    JsonTool,
+}
+
+/// The ConverseStream decoder.
+#[derive(Debug)]
+pub struct ConverseStreamDecoder {
+    ctx: ResponseContext,
+    blocks: HashMap<u64, Block>,
+    next_tool_index: u32,
+    sent_role: bool,
+    finish: Option<FinishReason>,
+    finished_sent: bool,
+    reasoning_chars: usize,
+    text_chars: u64,
+}
+
+impl ConverseStreamDecoder {
+    /// A decoder for one stream.
+    pub fn new(ctx: ResponseContext) -> Self {
+        ConverseStreamDecoder {
+            ctx,
+            blocks: HashMap::new(),
+            next_tool_index: 0,
+            sent_role: false,
+            finish: None,
+            finished_sent: false,
+            reasoning_chars: 0,
+            text_chars: 0,
+        }
+    }
+
+    fn chunk(&mut self, mut delta: Delta, finish: Option<FinishReason>) -> ChatCompletionChunk {
+        if !self.sent_role {
+            delta.role = Some("assistant".to_owned());
+            self.sent_role = true;
+        }
+        ChatCompletionChunk {
+            id: self.ctx.id.clone(),
+            created: self.ctx.created,
+            model: self.ctx.state.model.clone(),
+            object: "chat.completion.chunk".to_owned(),
+            system_fingerprint: None,
+            choices: vec![ChunkChoice {
+                finish_reason: finish,
+                index: 0,
+                delta,
+            }],
+            usage: None,
+            provider_specific_fields: None,
+        }
+    }
+
+    fn tool_delta(index: u32, id: Option<String>, name: Option<String>, args: String) -> Delta {
+        Delta {
+            tool_calls: Some(vec![ToolCallDelta {
+                index,
+                kind: id.as_ref().map(|_| "function".to_owned()),
+                id,
+                function: FunctionCallDelta {
+                    name,
+                    arguments: args,
+                },
+            }]),
+            ..Delta::default()
+        }
+    }
+}
+
+fn bad_event(event: &str, why: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!("malformed ConverseStream `{event}` event: {why}"),
+    )
+    .with_status(422)
+}
+
+impl StreamDecoder for ConverseStreamDecoder {
+    fn on_event(&mut self, event: &StreamEvent, out: &mut Vec<ChatCompletionChunk>) -> Result<()> {
+        let payload: Value =
+            serde_json::from_slice(&event.payload).map_err(|e| bad_event(&event.event_type, e))?;
+        let index = payload
+            .get("contentBlockIndex")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        match event.event_type.as_str() {
+            "messageStart" => {
+                if let Some(conv) = payload.get("conversationId").and_then(Value::as_str) {
+                    self.ctx.id = format!("chatcmpl-{conv}");
+                }
+                let delta = Delta {
+                    content: Some(String::new()),
+                    ..Delta::default()
+                };
+                let c = self.chunk(delta, None);
+                out.push(c);
+            }
+            "contentBlockStart" => {
+                let Some(tu) = payload.pointer("/start/toolUse") else {
+                    return Ok(());
+                };
+                let name = tu.get("name").and_then(Value::as_str).unwrap_or_default();
+                let is_json_tool = self
+                    .ctx
+                    .state
+                    .json_mode
+                    .as_ref()
+                    .is_some_and(|j| j.tool_name.as_deref() == Some(name));
+                if is_json_tool {
+                    self.blocks.insert(index, Block::JsonTool);
+                    return Ok(());
+                }
+                let tool_index = self.next_tool_index;
+                self.next_tool_index += 1;
+                self.blocks.insert(
+                    index,
+                    Block::Tool {
+                        index: tool_index,
+                        got_input: false,
+                    },
+                );
+                let id = tu
+                    .get("toolUseId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let name = self.ctx.state.tool_names.to_original(name).to_owned();
+                let c = self.chunk(
+                    Self::tool_delta(tool_index, Some(id), Some(name), String::new()),
+                    None,
+                );
+                out.push(c);
+            }
+            "contentBlockDelta" => {
+                let delta = payload
+                    .get("delta")
+                    .ok_or_else(|| bad_event("contentBlockDelta", "no `delta`"))?;
+                if let Some(t) = delta.get("text").and_then(Value::as_str) {
+                    self.blocks.entry(index).or_insert(Block::Text);
+                    self.text_chars += t.chars().count() as u64;
+                    let c = self.chunk(
+                        Delta {
+                            content: Some(t.to_owned()),
+                            ..Delta::default()
+                        },
+                        None,
+                    );
+                    out.push(c);
+                } else if let Some(input) = delta.pointer("/toolUse/input").and_then(Value::as_str)
+                {
+                    match self.blocks.get_mut(&index) {
+                        Some(Block::JsonTool) => {
+                            let c = self.chunk(
+                                Delta {
+                                    content: Some(input.to_owned()),
+                                    ..Delta::default()
+                                },
+                                None,
+                            );
+                            out.push(c);
+                        }
+                        Some(Block::Tool {
+                            index: ti,
+                            got_input,
+                        }) => {
+                            let ti = *ti;
+                            if !input.is_empty() {
+                                *got_input = true;
+                                let c = self.chunk(
+                                    Self::tool_delta(ti, None, None, input.to_owned()),
+                                    None,
+                                );
+                                out.push(c);
+                            }
+                        }
+                        _ => {
+                            return Err(bad_event(
+                                "contentBlockDelta",
+                                format_args!("tool input for block {index} that never started"),
+                            ));
+                        }
+                    }
+                } else if let Some(rc) = delta.get("reasoningContent") {
+                    self.blocks.entry(index).or_insert(Block::Reasoning);
+                    let mut d = Delta::default();
+                    if let Some(t) = rc.get("text").and_then(Value::as_str) {
+                        self.reasoning_chars += t.chars().count();
+                        d.reasoning_content = Some(t.to_owned());
+                        d.thinking_blocks = Some(vec![ThinkingBlock::Thinking {
+                            thinking: t.to_owned(),
+                            signature: None,
+                        }]);
+                    } else if let Some(sig) = rc.get("signature").and_then(Value::as_str) {
+                        d.thinking_blocks = Some(vec![ThinkingBlock::Thinking {
+                            thinking: String::new(),
+                            signature: Some(sig.to_owned()),
+                        }]);
+                    } else if let Some(data) = rc.get("redactedContent").and_then(Value::as_str) {
+                        d.thinking_blocks = Some(vec![ThinkingBlock::RedactedThinking {
+                            data: data.to_owned(),
+                        }]);
+                    }
+                    let mut psf = JsonObject::new();
+                    psf.insert("reasoningContent".to_owned(), rc.clone());
+                    d.provider_specific_fields = Some(psf);
+                    let c = self.chunk(d, None);
+                    out.push(c);
+                } else if let Some(citation) = delta.get("citation") {
+                    let at = self.text_chars;
+                    let mut d = Delta::default();
+                    if let Some(a) = annotation(citation, at, at) {
+                        d.annotations = Some(vec![a]);
+                    }
+                    let mut psf = JsonObject::new();
+                    psf.insert("citation".to_owned(), citation.clone());
+                    d.provider_specific_fields = Some(psf);
+                    let c = self.chunk(d, None);
+                    out.push(c);
+                }
+            }
+            "contentBlockStop" => {
+                if let Some(Block::Tool {
+                    index: ti,
+                    got_input: false,
+                }) = self.blocks.remove(&index)
+                {
+                    // A tool with no arguments still closes as valid JSON.
+                    let c = self.chunk(Self::tool_delta(ti, None, None, "{}".to_owned()), None);
+                    out.push(c);
+                }
+            }
+            "messageStop" => {
+                let stop = payload
+                    .get("stopReason")
+                    .and_then(Value::as_str)
+                    .unwrap_or("end_turn");
+                let mut finish = finish_reason(stop);
+                if self.next_tool_index > 0 && finish == FinishReason::Stop {
+                    finish = FinishReason::ToolCalls;
+                }
+                if self.next_tool_index == 0 && finish == FinishReason::ToolCalls {
+                    finish = FinishReason::Stop; // Only the JSON-mode tool was called.
+                }
+                self.finish = Some(finish);
+                let c = self.chunk(Delta::default(), Some(finish));
+                out.push(c);
+                self.finished_sent = true;
+            }
+            "metadata" => {
+                let mut psf = JsonObject::new();
+                if let Some(trace) = payload.get("trace") {
+                    psf.insert("trace".to_owned(), trace.clone());
+                }
+                let usage: Option<Usage> = payload.get("usage").map(|u| {
+                    let est = "x".repeat(self.reasoning_chars);
+                    usage_from(u, &est)
+                });
+                if self.ctx.state.include_usage || !psf.is_empty() {
+                    let mut c = self.chunk(Delta::default(), None);
+                    c.choices.clear();
+                    if self.ctx.state.include_usage {
+                        c.usage = usage;
+                    }
+                    c.provider_specific_fields = (!psf.is_empty()).then_some(psf);
+                    out.push(c);
+                }
+            }
+            // Unknown events are ignored, like unknown keys (forward compatibility).
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn on_end(&mut self, out: &mut Vec<ChatCompletionChunk>) -> Result<()> {
+        if !self.finished_sent {
+            // A stream that ended without messageStop still tells the caller it is over.
+            let c = self.chunk(
+                Delta::default(),
+                Some(self.finish.unwrap_or(FinishReason::Stop)),
+            );
+            out.push(c);
+            self.finished_sent = true;
+        }
+        Ok(())
+    }
+}

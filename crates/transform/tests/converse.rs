@@ -1,0 +1,241 @@
+#![allow(clippy::unwrap_used)] // Integration tests: a panic is the assertion.
+//! Converse golden tests: each folder under `tests/fixtures/converse/` holds an OpenAI request
+//! and optionally a Bedrock reply (`response.json`) and a ConverseStream event list
+//! (`stream.json`). The request, response and chunks are compared with golden files
+//! (`UPDATE_GOLDEN=1` rewrites them); where `litellm_request.json` exists (captured from
+//! LiteLLM 1.103.7 against a loopback server), the body must equal it as JSON.
+
+use std::path::{Path, PathBuf};
+
+use bedrock_testkit::golden::{assert_golden, read_json};
+use bedrock_transform::config::HttpResponseParts;
+use bedrock_transform::route::ModelRoute;
+use bedrock_transform::{Registry, ResponseContext};
+use bedrock_types::{ChatCompletionRequest, ErrorKind, StreamEvent};
+use serde_json::{Value, json};
+
+fn case_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/converse");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("request.json").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn ctx(state: bedrock_transform::ResponseState) -> ResponseContext {
+    ResponseContext {
+        id: "chatcmpl-test-0001".to_owned(),
+        created: 1_700_000_000,
+        state,
+    }
+}
+
+#[test]
+fn converse_goldens() {
+    let registry = Registry::default();
+    let dirs = case_dirs();
+    assert!(dirs.len() >= 6, "fixtures missing: {dirs:?}");
+    for dir in dirs {
+        let req: ChatCompletionRequest = read_json(dir.join("request.json"));
+        let route = ModelRoute::parse_with_model_id(&req.model, req.model_id.as_deref()).unwrap();
+        let config = registry.config_for(&route).unwrap();
+        let mapped = config.map_params(&route, &req).unwrap();
+        let dropped = mapped.dropped.clone();
+        let prepared = config.transform_request(&route, &req, mapped).unwrap();
+        let body: Value = serde_json::from_slice(&prepared.http.body).unwrap();
+        let wire = json!({
+            "method": prepared.http.method.as_str(),
+            "path": prepared.http.path,
+            "headers": prepared.http.headers,
+            "body": body,
+            "dropped_params": dropped,
+        });
+        assert_golden(dir.join("expected_request.json"), &wire);
+        let litellm = dir.join("litellm_request.json");
+        if litellm.exists() {
+            let expected: Value = read_json(&litellm);
+            assert_eq!(
+                body,
+                expected,
+                "{}: body differs from LiteLLM's",
+                dir.display()
+            );
+        }
+
+        if dir.join("response.json").exists() {
+            let raw = std::fs::read(dir.join("response.json")).unwrap();
+            let mut headers = http::HeaderMap::new();
+            headers.insert("x-amzn-requestid", "req-123".parse().unwrap());
+            let parts = HttpResponseParts {
+                status: 200,
+                headers: &headers,
+                body: &raw,
+            };
+            let resp = config
+                .transform_response(&ctx(prepared.state.clone()), parts)
+                .unwrap();
+            assert_eq!(resp.meta.request_id.as_deref(), Some("req-123"));
+            assert_golden(dir.join("expected_response.json"), &resp);
+        }
+
+        if dir.join("stream.json").exists() {
+            let events: Vec<Value> = read_json(dir.join("stream.json"));
+            let mut decoder = config.stream_decoder(ctx(prepared.state.clone()));
+            let mut chunks = Vec::new();
+            for e in events {
+                let ev = StreamEvent::new(
+                    e["event"].as_str().unwrap(),
+                    serde_json::to_vec(&e["payload"]).unwrap(),
+                );
+                decoder.on_event(&ev, &mut chunks).unwrap();
+            }
+            decoder.on_end(&mut chunks).unwrap();
+            assert_golden(dir.join("expected_chunks.json"), &chunks);
+        }
+    }
+}
+
+fn prepare(req: Value) -> bedrock_types::Result<Value> {
+    let req: ChatCompletionRequest = serde_json::from_value(req).unwrap();
+    let route = ModelRoute::parse(&req.model)?;
+    let registry = Registry::default();
+    let config = registry.config_for(&route)?;
+    let mapped = config.map_params(&route, &req)?;
+    let prepared = config.transform_request(&route, &req, mapped)?;
+    Ok(serde_json::from_slice(&prepared.http.body).unwrap())
+}
+
+#[test]
+fn unsupported_params_fail_unless_dropped() {
+    let err = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "seed": 3, "n": 2
+    }))
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
+    assert_eq!(err.param(), Some("n"));
+    assert!(err.message().contains("['n', 'seed']"), "{}", err.message());
+}
+
+#[test]
+fn stream_options_never_reach_bedrock() {
+    // LiteLLM #9916: include_usage leaked into the body.
+    let body = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "stream": true, "stream_options": {"include_usage": true}
+    }))
+    .unwrap();
+    let text = body.to_string();
+    assert!(
+        !text.contains("include_usage") && !text.contains("stream"),
+        "{text}"
+    );
+}
+
+#[test]
+fn config_blocks_stay_top_level() {
+    // LiteLLM #9128: performanceConfig went into additionalModelRequestFields for Nova.
+    let body = prepare(json!({
+        "model": "bedrock/us.amazon.nova-pro-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "performanceConfig": {"latency": "optimized"},
+        "top_k": 5
+    }))
+    .unwrap();
+    assert_eq!(body["performanceConfig"], json!({"latency": "optimized"}));
+    assert_eq!(
+        body["additionalModelRequestFields"],
+        json!({"inferenceConfig": {"topK": 5}})
+    );
+}
+
+#[test]
+fn no_tool_config_without_tools() {
+    // LiteLLM #34420: parallel_tool_calls on a tool-less request leaked tool config.
+    let body = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "parallel_tool_calls": false
+    }))
+    .unwrap();
+    assert!(body.get("toolConfig").is_none());
+    assert!(body.get("additionalModelRequestFields").is_none(), "{body}");
+}
+
+#[test]
+fn empty_text_is_never_sent() {
+    // LiteLLM #7169: blank text blocks are rejected by Bedrock.
+    let body = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [
+            {"role": "user", "content": [{"type": "text", "text": "Hi"}, {"type": "text", "text": "  "}]},
+            {"role": "assistant", "content": ""},
+            {"role": "user", "content": "again"}
+        ],
+        "modify_params": true
+    }))
+    .unwrap();
+    assert_eq!(body["messages"][0]["content"], json!([{"text": "Hi"}]));
+    assert_eq!(
+        body["messages"][1]["content"],
+        json!([{"text": "Please continue."}])
+    );
+    let err = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": " "}, {"role": "user", "content": "x"}]
+    }))
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadRequest);
+}
+
+#[test]
+fn request_metadata_is_validated() {
+    let mut many = serde_json::Map::new();
+    for i in 0..17 {
+        many.insert(format!("k{i}"), json!("v"));
+    }
+    for bad in [json!(many), json!({"bad!key": "v"}), json!({"k": 1})] {
+        let err = prepare(json!({
+            "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+            "messages": [{"role": "user", "content": "Hi"}],
+            "requestMetadata": bad
+        }))
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadRequest, "{}", err.message());
+        assert!(err.param().unwrap().starts_with("requestMetadata"));
+    }
+}
+
+#[test]
+fn at_least_one_non_system_message() {
+    let err = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "system", "content": "only system"}]
+    }))
+    .unwrap_err();
+    assert!(err.message().contains("at least one non-system message"));
+}
+
+#[test]
+fn transform_has_no_io_dependencies() {
+    // The architecture invariant, checked from the manifest: transform names no I/O crate.
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let deps = manifest.split("[dev-dependencies]").next().unwrap();
+    for banned in [
+        "tokio",
+        "hyper",
+        "reqwest",
+        "mio",
+        "socket2",
+        "bedrock-transport",
+        "bedrock-auth",
+    ] {
+        assert!(!deps.contains(banned), "transform depends on {banned}");
+    }
+}
