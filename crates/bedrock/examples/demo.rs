@@ -71,11 +71,20 @@ fn examples() -> Vec<Example> {
             reply: Value::Null,
             stream: Some(vec![
                 ("messageStart", json!({"role": "assistant"})),
-                ("contentBlockDelta", json!({"contentBlockIndex": 0, "delta": {"text": "Doing"}})),
-                ("contentBlockDelta", json!({"contentBlockIndex": 0, "delta": {"text": " well!"}})),
+                (
+                    "contentBlockDelta",
+                    json!({"contentBlockIndex": 0, "delta": {"text": "Doing"}}),
+                ),
+                (
+                    "contentBlockDelta",
+                    json!({"contentBlockIndex": 0, "delta": {"text": " well!"}}),
+                ),
                 ("contentBlockStop", json!({"contentBlockIndex": 0})),
                 ("messageStop", json!({"stopReason": "end_turn"})),
-                ("metadata", json!({"usage": {"inputTokens": 13, "outputTokens": 3, "totalTokens": 16}, "metrics": {"latencyMs": 120}})),
+                (
+                    "metadata",
+                    json!({"usage": {"inputTokens": 13, "outputTokens": 3, "totalTokens": 16}, "metrics": {"latencyMs": 120}}),
+                ),
             ]),
         },
     ]
@@ -91,21 +100,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mapped = config.map_params(&route, &req)?;
         let prepared = config.transform_request(&route, &req, mapped)?;
         let body: Value = serde_json::from_slice(&prepared.http.body)?;
-        println!("--> {} https://bedrock-runtime.us-east-1.amazonaws.com{}", prepared.http.method.as_str(), prepared.http.path);
+        println!(
+            "--> {} https://bedrock-runtime.us-east-1.amazonaws.com{}",
+            prepared.http.method.as_str(),
+            prepared.http.path
+        );
         println!("{}", serde_json::to_string_pretty(&body)?);
-        let ctx = ResponseContext { id: "chatcmpl-demo".to_owned(), created: 1_700_000_000, state: prepared.state };
+        let ctx = ResponseContext {
+            id: "chatcmpl-demo".to_owned(),
+            created: 1_700_000_000,
+            state: prepared.state,
+        };
         match ex.stream {
             None => {
                 let raw = serde_json::to_vec(&ex.reply)?;
                 let headers = http::HeaderMap::new();
-                let resp = config.transform_response(&ctx, HttpResponseParts { status: 200, headers: &headers, body: &raw })?;
+                let resp = config.transform_response(
+                    &ctx,
+                    HttpResponseParts {
+                        status: 200,
+                        headers: &headers,
+                        body: &raw,
+                    },
+                )?;
                 println!("<-- {}", serde_json::to_string_pretty(&resp)?);
             }
             Some(events) => {
                 let mut decoder = config.stream_decoder(ctx);
                 let mut chunks = Vec::new();
                 for (name, payload) in events {
-                    decoder.on_event(&StreamEvent::new(name, serde_json::to_vec(&payload)?), &mut chunks)?;
+                    decoder.on_event(
+                        &StreamEvent::new(name, serde_json::to_vec(&payload)?),
+                        &mut chunks,
+                    )?;
                 }
                 decoder.on_end(&mut chunks)?;
                 for c in chunks {

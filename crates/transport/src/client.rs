@@ -83,7 +83,11 @@ impl HttpTransport {
         let request = http::Request::from_parts(parts, Full::new(body));
         let limit = self.config.max_response_bytes;
         let exchange = async {
-            let response = self.client.request(request).await.map_err(connection_error)?;
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(connection_error)?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, limit)
                 .collect()
@@ -102,10 +106,7 @@ impl HttpTransport {
             .map_err(|_| {
                 Error::new(
                     ErrorKind::Timeout,
-                    format!(
-                        "request timed out after {:?}",
-                        self.config.request_timeout
-                    ),
+                    format!("request timed out after {:?}", self.config.request_timeout),
                 )
             })?
     }
