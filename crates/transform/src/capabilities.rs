@@ -32,6 +32,9 @@ pub struct ModelInfo {
     /// Reasoning.
     #[serde(default)]
     pub supports_reasoning: bool,
+    /// Native structured output (`outputConfig.textFormat`).
+    #[serde(default)]
+    pub supports_native_structured_output: bool,
     /// Prompt caching.
     #[serde(default)]
     pub supports_prompt_caching: bool,

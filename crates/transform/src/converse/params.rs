@@ -5,7 +5,7 @@ use bedrock_types::{ChatCompletionRequest, Error, ErrorKind, Result};
 use serde_json::{Map, Value, json};
 
 use crate::capabilities;
-use crate::config::{MappedParams, check_supported};
+use crate::config::{JsonMode, MappedParams, check_supported};
 use crate::route::{ModelFamily, ModelRoute};
 
 /// Top-level Converse blocks a caller may pass verbatim (LiteLLM issue #9128: these must never
@@ -39,7 +39,10 @@ pub(super) fn supported(route: &ModelRoute) -> Vec<&'static str> {
     let unknown = info.is_none();
     let tools = unknown || info.is_some_and(|i| i.supports_function_calling);
     if tools {
-        p.extend(["tools", "tool_choice"]);
+        p.push("tools");
+    }
+    if unknown || info.is_some_and(|i| i.supports_tool_choice) {
+        p.push("tool_choice");
     }
     if route.family == ModelFamily::Anthropic || (unknown && tools) {
         p.push("parallel_tool_calls");
@@ -144,11 +147,30 @@ pub(super) fn map(route: &ModelRoute, req: &ChatCompletionRequest) -> Result<Map
         additional.insert(key.clone(), value.clone());
     }
 
+    let thinking = reasoning(
+        route,
+        req,
+        &dropped,
+        &mut inference,
+        &mut additional,
+        &mut params,
+    )?;
+
     let mut tool_names = crate::tool_names::ToolNameMap::default();
-    if let Some(tool_config) = tool_config(route, req, &dropped, &mut tool_names, &mut additional)?
+    let mut tool_config = tool_config(route, req, &dropped, &mut tool_names, &mut additional)?;
+    let json_mode = structured_output(route, req, &dropped, &mut tool_config, &mut params)?;
+    if let Some(Value::Object(cfg)) = tool_config.as_mut()
+        && thinking
+        && let Some(choice) = cfg.get("toolChoice")
+        && (choice.get("any").is_some() || choice.get("tool").is_some())
     {
-        params.insert("toolConfig".to_owned(), tool_config);
+        // Anthropic refuses a forced tool while thinking; LiteLLM relaxes it to auto.
+        cfg.insert("toolChoice".to_owned(), json!({ "auto": {} }));
     }
+    if let Some(cfg) = tool_config {
+        params.insert("toolConfig".to_owned(), cfg);
+    }
+    anthropic_betas(route, req, &mut additional)?;
 
     if !inference.is_empty() {
         params.insert("inferenceConfig".to_owned(), Value::Object(inference));
@@ -163,8 +185,345 @@ pub(super) fn map(route: &ModelRoute, req: &ChatCompletionRequest) -> Result<Map
         params,
         dropped,
         tool_names,
+        json_mode,
         ..MappedParams::default()
     })
+}
+
+/// LiteLLM's `DEFAULT_MAX_TOKENS`, added to the thinking budget when `max_tokens` is unset.
+const DEFAULT_MAX_TOKENS: u64 = 4096;
+/// Bedrock's (and LiteLLM's) minimum thinking budget.
+const MIN_THINKING_BUDGET: u64 = 1024;
+
+/// Claude models that think adaptively (`thinking: {"type": "adaptive"}` + `output_config`).
+fn is_adaptive(base: &str) -> bool {
+    [
+        "opus-4-6",
+        "opus-4-7",
+        "opus-4-8",
+        "sonnet-4-6",
+        "sonnet-4-7",
+    ]
+    .iter()
+    .any(|m| base.contains(m))
+}
+
+/// `reasoning_effort` / `thinking` → the family's reasoning fields. Returns whether thinking is on.
+fn reasoning(
+    route: &ModelRoute,
+    req: &ChatCompletionRequest,
+    dropped: &[String],
+    inference: &mut Map<String, Value>,
+    additional: &mut JsonObject,
+    params: &mut JsonObject,
+) -> Result<bool> {
+    let effort = req
+        .reasoning_effort
+        .as_deref()
+        .filter(|_| !dropped.iter().any(|d| d == "reasoning_effort"));
+    let thinking = req
+        .thinking
+        .as_ref()
+        .filter(|_| !dropped.iter().any(|d| d == "thinking"));
+    if effort.is_none() && thinking.is_none() {
+        return Ok(false);
+    }
+    const EFFORTS: &str = "one of none, minimal, low, medium, high, xhigh, max";
+    let valid = |e: &str| {
+        matches!(
+            e,
+            "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max"
+        )
+    };
+    if let Some(e) = effort
+        && !valid(e)
+    {
+        return Err(Error::invalid_field(
+            "reasoning_effort",
+            format_args!("{EFFORTS}, got `{e}`"),
+        ));
+    }
+    match route.family {
+        ModelFamily::OpenAi => {
+            if let Some(e) = effort {
+                additional.insert("reasoning_effort".to_owned(), json!(e));
+            }
+            Ok(false)
+        }
+        ModelFamily::Nova => {
+            if let Some(e) = effort.filter(|e| *e != "none") {
+                let e = match e {
+                    "minimal" => "low",
+                    "xhigh" | "max" => "high",
+                    e => e,
+                };
+                additional.insert(
+                    "reasoningConfig".to_owned(),
+                    json!({ "type": "enabled", "maxReasoningEffort": e }),
+                );
+            }
+            Ok(false)
+        }
+        _ => {
+            if is_adaptive(&route.base_model) && thinking.is_none() {
+                let Some(e) = effort.filter(|e| *e != "none") else {
+                    return Ok(false);
+                };
+                let e = if e == "minimal" { "low" } else { e };
+                additional.insert("thinking".to_owned(), json!({ "type": "adaptive" }));
+                additional.insert("output_config".to_owned(), json!({ "effort": e }));
+                return Ok(true);
+            }
+            let budget = match (thinking, effort) {
+                (Some(t), _) if t.kind == "disabled" => return Ok(false),
+                (Some(t), _) => u64::from(t.budget_tokens.unwrap_or(MIN_THINKING_BUDGET as u32)),
+                (None, Some("none")) => return Ok(false),
+                (None, Some("minimal" | "low")) => 1024,
+                (None, Some("medium")) => 2048,
+                (None, Some(_)) => 4096,
+                (None, None) => return Ok(false),
+            };
+            let budget = budget.max(MIN_THINKING_BUDGET);
+            let mut block = Map::new();
+            block.insert("type".to_owned(), json!("enabled"));
+            block.insert("budget_tokens".to_owned(), json!(budget));
+            additional.insert("thinking".to_owned(), Value::Object(block));
+            inference
+                .entry("maxTokens")
+                .or_insert_with(|| json!(budget + DEFAULT_MAX_TOKENS));
+            params.insert(
+                "additionalModelResponseFieldPaths".to_owned(),
+                json!(["/usage/output_tokens_details"]),
+            );
+            Ok(true)
+        }
+    }
+}
+
+/// The forced tool LiteLLM uses to emulate structured output.
+pub(super) const JSON_TOOL_NAME: &str = "json_tool_call";
+
+/// `response_format` → native `outputConfig.textFormat` where the model has it, else a forced
+/// `json_tool_call` tool whose input is the answer. `json_object` without a schema is a no-op on
+/// models without native support, as in LiteLLM.
+fn structured_output(
+    route: &ModelRoute,
+    req: &ChatCompletionRequest,
+    dropped: &[String],
+    tool_config: &mut Option<Value>,
+    params: &mut JsonObject,
+) -> Result<Option<JsonMode>> {
+    use bedrock_types::ResponseFormat;
+    let Some(format) = req
+        .response_format
+        .as_ref()
+        .filter(|_| !dropped.iter().any(|d| d == "response_format"))
+    else {
+        return Ok(None);
+    };
+    let native = capabilities::lookup(&route.base_model)
+        .is_some_and(|i| i.supports_native_structured_output);
+    let (schema, name, description, unwrap_key) = match format {
+        ResponseFormat::Text => return Ok(None),
+        ResponseFormat::JsonObject if native => (
+            json!({"type": "object", "properties": {"result": {"type": "object", "additionalProperties": true}}, "required": ["result"], "additionalProperties": false}),
+            "json_object".to_owned(),
+            None,
+            Some("result".to_owned()),
+        ),
+        ResponseFormat::JsonObject => return Ok(None),
+        ResponseFormat::JsonSchema { json_schema } => (
+            json_schema.schema.clone().unwrap_or_else(
+                || json!({"type": "object", "additionalProperties": true, "properties": {}}),
+            ),
+            json_schema.name.clone(),
+            json_schema.description.clone(),
+            None,
+        ),
+    };
+    let schema = inline_refs(&schema)?;
+    if native {
+        let schema_text = serde_json::to_string(&schema).map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("schema serialisation failed: {e}"),
+            )
+        })?;
+        let mut js = Map::new();
+        js.insert("schema".to_owned(), json!(schema_text));
+        js.insert("name".to_owned(), json!(name));
+        if let Some(d) = description {
+            js.insert("description".to_owned(), json!(d));
+        }
+        params.insert(
+            "outputConfig".to_owned(),
+            json!({ "textFormat": { "type": "json_schema", "structure": { "jsonSchema": js } } }),
+        );
+        return Ok(unwrap_key.map(|k| JsonMode {
+            tool_name: None,
+            unwrap_key: Some(k),
+        }));
+    }
+    let spec = json!({ "toolSpec": {
+        "inputSchema": { "json": schema },
+        "name": JSON_TOOL_NAME,
+        "description": description.unwrap_or_else(|| JSON_TOOL_NAME.to_owned()),
+    } });
+    let cfg = tool_config.get_or_insert_with(|| json!({ "tools": [] }));
+    if let Some(tools) = cfg.get_mut("tools").and_then(Value::as_array_mut) {
+        tools.push(spec);
+    }
+    if let Value::Object(cfg) = cfg {
+        cfg.insert(
+            "toolChoice".to_owned(),
+            json!({ "tool": { "name": JSON_TOOL_NAME } }),
+        );
+    }
+    Ok(Some(JsonMode {
+        tool_name: Some(JSON_TOOL_NAME.to_owned()),
+        unwrap_key: None,
+    }))
+}
+
+/// Inline `$ref: "#/$defs/X"` (and `#/definitions/X`) references: Bedrock tool schemas take no
+/// `$ref`. Recursive schemas are refused with a clear error instead of looping.
+fn inline_refs(schema: &Value) -> Result<Value> {
+    let defs = schema
+        .get("$defs")
+        .or_else(|| schema.get("definitions"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    fn walk(v: &Value, defs: &Value, depth: usize) -> Result<Value> {
+        if depth > 32 {
+            return Err(Error::invalid_field(
+                "response_format.json_schema.schema",
+                "a schema without recursive $ref (Bedrock tool schemas cannot express recursion)",
+            ));
+        }
+        Ok(match v {
+            Value::Object(obj) => {
+                if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+                    let name = r.rsplit('/').next().unwrap_or(r);
+                    let target = defs.get(name).ok_or_else(|| {
+                        Error::invalid_field(
+                            "response_format.json_schema.schema",
+                            format_args!("a schema whose $ref `{r}` exists in $defs"),
+                        )
+                    })?;
+                    return walk(target, defs, depth + 1);
+                }
+                let mut out = Map::new();
+                for (k, v) in obj {
+                    if k == "$defs" || k == "definitions" {
+                        continue;
+                    }
+                    out.insert(k.clone(), walk(v, defs, depth)?);
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| walk(i, defs, depth))
+                    .collect::<Result<_>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+    walk(schema, &defs, 0)
+}
+
+/// Betas Bedrock's Converse does not accept (LiteLLM filters the same ones).
+const UNSUPPORTED_BETAS: &[&str] = &["advanced-tool-use", "prompt-caching", "compact-2026-01-12"];
+
+/// The `anthropic-beta` header (comma list or JSON array) and computer-use tools →
+/// `additionalModelRequestFields.anthropic_beta`, Claude only.
+fn anthropic_betas(
+    route: &ModelRoute,
+    req: &ChatCompletionRequest,
+    additional: &mut JsonObject,
+) -> Result<()> {
+    if route.family != ModelFamily::Anthropic && route.family != ModelFamily::Unknown {
+        return Ok(());
+    }
+    let mut betas: Vec<String> = Vec::new();
+    let header = req.extra_headers.as_ref().and_then(|h| {
+        h.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("anthropic-beta"))
+            .map(|(_, v)| v)
+    });
+    match header {
+        Some(Value::String(s)) => {
+            let parsed: Option<Vec<String>> = if s.trim_start().starts_with('[') {
+                serde_json::from_str(s).ok()
+            } else {
+                None
+            };
+            match parsed {
+                Some(list) => betas.extend(list),
+                None => betas.extend(
+                    s.split(',')
+                        .map(|b| b.trim().to_owned())
+                        .filter(|b| !b.is_empty()),
+                ),
+            }
+        }
+        Some(Value::Array(items)) => {
+            betas.extend(items.iter().filter_map(Value::as_str).map(str::to_owned))
+        }
+        Some(_) => {
+            return Err(Error::invalid_field(
+                "extra_headers.anthropic-beta",
+                "a comma-separated string or a list of strings",
+            ));
+        }
+        None => {}
+    }
+    let uses_computer = additional
+        .get("tools")
+        .and_then(Value::as_array)
+        .is_some_and(|t| {
+            t.iter().any(|t| {
+                t.get("type").and_then(Value::as_str).is_some_and(|k| {
+                    k.starts_with("computer_")
+                        || k.starts_with("bash_")
+                        || k.starts_with("text_editor_")
+                })
+            })
+        });
+    if uses_computer {
+        let base = &route.base_model;
+        let beta = if base.contains("opus-4-5") || base.contains("opus-4-6") {
+            "computer-use-2025-11-24"
+        } else if [
+            "sonnet-4-5",
+            "haiku-4-5",
+            "opus-4-1",
+            "opus-4-2",
+            "sonnet-4-2",
+            "claude-opus-4",
+            "claude-sonnet-4",
+            "3-7-sonnet",
+        ]
+        .iter()
+        .any(|m| base.contains(m))
+        {
+            "computer-use-2025-01-24"
+        } else {
+            "computer-use-2024-10-22"
+        };
+        betas.push(beta.to_owned());
+    }
+    let mut seen = Vec::new();
+    for b in betas {
+        if !UNSUPPORTED_BETAS.contains(&b.as_str()) && !seen.contains(&b) {
+            seen.push(b);
+        }
+    }
+    if !seen.is_empty() {
+        additional.insert("anthropic_beta".to_owned(), json!(seen));
+    }
+    Ok(())
 }
 
 /// `tools` + `tool_choice` → `toolConfig` (LiteLLM's `_bedrock_tools_pt` and
