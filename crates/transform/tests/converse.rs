@@ -239,3 +239,70 @@ fn transform_has_no_io_dependencies() {
         assert!(!deps.contains(banned), "transform depends on {banned}");
     }
 }
+
+#[test]
+fn redacted_thinking_is_passed_back() {
+    // LiteLLM 1.103.7 drops redacted_thinking blocks from assistant history; Anthropic needs
+    // them back, so we keep them (and signature-only blocks, LiteLLM PR #38809).
+    let body = prepare(json!({
+        "model": "bedrock/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        "messages": [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "content": "a", "thinking_blocks": [
+                {"type": "redacted_thinking", "data": "ZW5j"},
+                {"type": "thinking", "thinking": "", "signature": "sig-only"}
+            ]},
+            {"role": "user", "content": "q2"}
+        ]
+    }))
+    .unwrap();
+    assert_eq!(
+        body["messages"][1]["content"],
+        json!([
+            {"reasoningContent": {"redactedContent": "ZW5j"}},
+            {"reasoningContent": {"reasoningText": {"text": "", "signature": "sig-only"}}},
+            {"text": "a"}
+        ])
+    );
+}
+
+#[test]
+fn cache_points_only_where_the_model_takes_them() {
+    // LiteLLM #17479: cachePoint where the model rejects it. A model without prompt caching
+    // gets none; the request still succeeds.
+    let req = json!({
+        "model": "bedrock/meta.llama3-1-405b-instruct-v1:0",
+        "messages": [{"role": "system", "content": [{"type": "text", "text": "S", "cache_control": {"type": "ephemeral"}}]},
+                     {"role": "user", "content": "Hi"}]
+    });
+    let body = prepare(req).unwrap();
+    assert!(!body.to_string().contains("cachePoint"), "{body}");
+}
+
+#[test]
+fn sanitised_tool_names_round_trip_through_history_and_choice() {
+    // LiteLLM PR #28874: spec names were sanitised but history and tool_choice were not.
+    let body = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "search.web", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "t1", "content": "r"}
+        ],
+        "tools": [{"type": "function", "function": {"name": "search.web", "parameters": {"type": "object", "properties": {}}}}],
+        "tool_choice": {"type": "function", "function": {"name": "search.web"}}
+    }))
+    .unwrap();
+    assert_eq!(
+        body["toolConfig"]["tools"][0]["toolSpec"]["name"],
+        "search_web"
+    );
+    assert_eq!(
+        body["messages"][1]["content"][0]["toolUse"]["name"],
+        "search_web"
+    );
+    assert_eq!(
+        body["toolConfig"]["toolChoice"],
+        json!({"tool": {"name": "search_web"}})
+    );
+}
