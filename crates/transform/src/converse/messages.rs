@@ -33,8 +33,29 @@ pub(super) fn convert(
 ) -> Result<Converted> {
     let caching =
         capabilities::lookup(&route.base_model).is_some_and(|i| i.supports_prompt_caching);
+    // `ttl` on cache points is accepted by Claude 4.5+ only (LiteLLM #34248).
+    let cache_ttl = route.family == crate::route::ModelFamily::Anthropic
+        && ["-4-5", "-4-6", "-4-7", "-4-8"]
+            .iter()
+            .any(|v| route.base_model.contains(v));
+    // With a guardrail and no caller-marked guarded_text, the trailing run of user messages is
+    // what the guardrail evaluates (LiteLLM's `_convert_consecutive_user_messages_to_guarded_text`).
+    let guard_from =
+        if req.provider_params.contains_key("guardrailConfig") && !has_guarded_text(req) {
+            let trailing = req
+                .messages
+                .iter()
+                .rev()
+                .take_while(|m| m.role == Role::User)
+                .count();
+            Some(req.messages.len() - trailing)
+        } else {
+            None
+        };
     let mut ctx = Ctx {
         caching,
+        cache_ttl,
+        guard_text: false,
         names,
         doc_count: 0,
         tool_names_used: Vec::new(),
@@ -47,7 +68,9 @@ pub(super) fn convert(
         match msg.role {
             Role::System | Role::Developer => system.extend(ctx.system_blocks(msg, &at)?),
             Role::User => {
+                ctx.guard_text = guard_from.is_some_and(|from| i >= from);
                 let blocks = ctx.user_blocks(msg, &at)?;
+                ctx.guard_text = false;
                 push_turn(&mut turns, Role::User, blocks);
             }
             Role::Tool | Role::Function => {
@@ -137,8 +160,18 @@ fn push_turn(turns: &mut Vec<(Role, Vec<Value>)>, role: Role, blocks: Vec<Value>
     }
 }
 
+fn has_guarded_text(req: &ChatCompletionRequest) -> bool {
+    req.messages.iter().any(|m| {
+        matches!(&m.content, Some(MessageContent::Parts(parts))
+            if parts.iter().any(|p| matches!(p, ContentPart::GuardedText { .. })))
+    })
+}
+
 struct Ctx<'a> {
     caching: bool,
+    cache_ttl: bool,
+    /// Text of the message being converted goes to `guardContent`.
+    guard_text: bool,
     names: &'a mut ToolNameMap,
     doc_count: usize,
     tool_names_used: Vec<String>,
@@ -146,8 +179,22 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn cache_point(&self, cc: Option<&CacheControl>, out: &mut Vec<Value>) {
-        if self.caching && cc.is_some() {
-            out.push(json!({ "cachePoint": { "type": "default" } }));
+        let Some(cc) = cc.filter(|_| self.caching) else {
+            return;
+        };
+        match cc.ttl.as_deref().filter(|_| self.cache_ttl) {
+            Some(ttl) => out.push(json!({ "cachePoint": { "type": "default", "ttl": ttl } })),
+            None => out.push(json!({ "cachePoint": { "type": "default" } })),
+        }
+    }
+
+    fn text_block(&self, out: &mut Vec<Value>, text: &str) {
+        if self.guard_text {
+            if !text.trim().is_empty() {
+                out.push(json!({ "guardContent": { "text": { "text": text } } }));
+            }
+        } else {
+            push_text(out, text);
         }
     }
 
@@ -190,7 +237,7 @@ impl Ctx<'_> {
     fn user_blocks(&mut self, msg: &ChatMessage, at: &str) -> Result<Vec<Value>> {
         let mut out = Vec::new();
         match &msg.content {
-            Some(MessageContent::Text(t)) => push_text(&mut out, t),
+            Some(MessageContent::Text(t)) => self.text_block(&mut out, t),
             Some(MessageContent::Parts(parts)) => {
                 for (j, part) in parts.iter().enumerate() {
                     self.part(part, &format!("{at}.content[{j}]"), &mut out)?;
@@ -211,7 +258,7 @@ impl Ctx<'_> {
                 cache_control,
             } => {
                 if !text.trim().is_empty() {
-                    out.push(json!({ "text": text }));
+                    self.text_block(out, text);
                     self.cache_point(cache_control.as_ref(), out);
                 }
             }
