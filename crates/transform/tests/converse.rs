@@ -306,3 +306,145 @@ fn sanitised_tool_names_round_trip_through_history_and_choice() {
         json!({"tool": {"name": "search_web"}})
     );
 }
+
+fn weather_tools() -> Value {
+    json!([{"type": "function", "function": {"name": "get_current_weather",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}])
+}
+
+#[test]
+fn tool_choice_each_form() {
+    let model = "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0";
+    let with = |choice: Value| {
+        prepare(
+            json!({"model": model, "messages": [{"role": "user", "content": "Boston?"}],
+            "tools": weather_tools(), "tool_choice": choice}),
+        )
+    };
+    assert_eq!(
+        with(json!("auto")).unwrap()["toolConfig"]["toolChoice"],
+        json!({"auto": {}})
+    );
+    assert_eq!(
+        with(json!("required")).unwrap()["toolConfig"]["toolChoice"],
+        json!({"any": {}})
+    );
+    assert_eq!(
+        with(json!({"type": "function", "function": {"name": "get_current_weather"}})).unwrap()["toolConfig"]
+            ["toolChoice"],
+        json!({"tool": {"name": "get_current_weather"}})
+    );
+    let err = with(json!("none")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
+    assert_eq!(err.param(), Some("tool_choice"));
+    let dropped = prepare(
+        json!({"model": model, "messages": [{"role": "user", "content": "Boston?"}],
+        "tools": weather_tools(), "tool_choice": "none", "drop_params": true}),
+    )
+    .unwrap();
+    assert!(dropped["toolConfig"].get("toolChoice").is_none());
+}
+
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct CalendarEvent {
+    name: String,
+    date: String,
+    participants: Vec<String>,
+}
+
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct EventsList {
+    events: Vec<CalendarEvent>,
+}
+
+#[test]
+fn structured_output_from_a_rust_type() {
+    let mut req = json!({
+        "model": "bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0",
+        "messages": [{"role": "user", "content": "Who won the world series in 2020?"}]
+    });
+    req["response_format"] =
+        serde_json::to_value(bedrock_types::ResponseFormat::json_schema_for::<EventsList>())
+            .unwrap();
+    let body = prepare(req).unwrap();
+    let spec = &body["toolConfig"]["tools"][0]["toolSpec"];
+    assert_eq!(spec["name"], "json_tool_call");
+    let schema = &spec["inputSchema"]["json"];
+    // $defs are inlined: Bedrock tool schemas take no $ref.
+    assert!(!schema.to_string().contains("$ref"), "{schema}");
+    assert_eq!(
+        schema["properties"]["events"]["items"]["properties"]["participants"]["type"],
+        "array"
+    );
+    assert_eq!(
+        body["toolConfig"]["toolChoice"],
+        json!({"tool": {"name": "json_tool_call"}})
+    );
+}
+
+#[test]
+fn every_stop_reason_maps() {
+    let cases = [
+        ("end_turn", "stop"),
+        ("stop_sequence", "stop"),
+        ("max_tokens", "length"),
+        ("model_context_window_exceeded", "length"),
+        ("tool_use", "stop"), // No tool call in the reply: nothing for the caller to run.
+        ("guardrail_intervened", "content_filter"),
+        ("content_filtered", "content_filter"),
+        ("malformed_model_output", "stop"),
+        ("malformed_tool_use", "stop"),
+    ];
+    let route = ModelRoute::parse("bedrock/anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+    let registry = Registry::default();
+    let config = registry.config_for(&route).unwrap();
+    for (stop, expected) in cases {
+        let raw = serde_json::to_vec(&json!({"output": {"message": {"role": "assistant", "content": [{"text": "x"}]}},
+            "stopReason": stop, "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}, "metrics": {"latencyMs": 1}})).unwrap();
+        let headers = http::HeaderMap::new();
+        let resp = config
+            .transform_response(
+                &ctx(Default::default()),
+                HttpResponseParts {
+                    status: 200,
+                    headers: &headers,
+                    body: &raw,
+                },
+            )
+            .unwrap();
+        let got = serde_json::to_value(resp.choices[0].finish_reason).unwrap();
+        let want = if stop == "tool_use" {
+            "tool_calls"
+        } else {
+            expected
+        };
+        assert_eq!(got, want, "{stop}");
+    }
+}
+
+#[test]
+fn bedrock_errors_map_to_typed_errors() {
+    let route = ModelRoute::parse("bedrock/anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+    let registry = Registry::default();
+    let config = registry.config_for(&route).unwrap();
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "x-amzn-errortype",
+        "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/"
+            .parse()
+            .unwrap(),
+    );
+    headers.insert("x-amzn-requestid", "rid-9".parse().unwrap());
+    let body = br#"{"message":"The model returned the following errors: Input is too long for requested model."}"#;
+    let err = config.map_error(HttpResponseParts {
+        status: 400,
+        headers: &headers,
+        body,
+    });
+    assert_eq!(err.kind(), ErrorKind::ContextWindowExceeded);
+    assert_eq!(err.bedrock_error_type(), Some("ValidationException"));
+    assert_eq!(err.request_id(), Some("rid-9"));
+    assert!(!err.is_retryable());
+}
