@@ -12,15 +12,18 @@
 //! golden files.
 #![deny(missing_docs)]
 
+pub mod anthropic;
 pub mod capabilities;
 pub mod config;
 pub mod converse;
 pub mod encoding;
+pub mod invoke_headers;
 pub mod pyjson;
 pub mod registry;
 pub mod route;
 pub mod tool_names;
 
+pub use anthropic::AnthropicMessagesConfig;
 pub use config::{
     EndpointKind, HttpMethod, HttpRequestParts, HttpResponseParts, MappedParams, PreparedRequest,
     ProviderConfig, ResponseContext, ResponseKind, ResponseState, StreamDecoder,

@@ -35,6 +35,10 @@ impl Default for Registry {
         let converse: Arc<dyn ProviderConfig> = Arc::new(ConverseConfig);
         r.register(RouteKey::Api(Api::Converse), converse.clone());
         r.register(RouteKey::Api(Api::ConverseLike), converse);
+        r.register(
+            RouteKey::Family(Api::Invoke, ModelFamily::Anthropic),
+            Arc::new(crate::anthropic::AnthropicMessagesConfig),
+        );
         r
     }
 }

@@ -14,8 +14,10 @@ use bedrock_transform::{Registry, ResponseContext};
 use bedrock_types::{ChatCompletionRequest, ErrorKind, StreamEvent};
 use serde_json::{Value, json};
 
-fn case_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/converse");
+fn case_dirs(family: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(family);
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -35,9 +37,24 @@ fn ctx(state: bedrock_transform::ResponseState) -> ResponseContext {
 
 #[test]
 fn converse_goldens() {
+    let dirs = case_dirs("converse");
+    assert!(dirs.len() >= 25, "fixtures missing: {dirs:?}");
+    run_cases(dirs);
+}
+
+#[test]
+fn anthropic_invoke_goldens() {
+    let dirs = case_dirs("invoke_anthropic");
+    assert!(dirs.len() >= 4, "fixtures missing: {dirs:?}");
+    run_cases(dirs);
+}
+
+/// Run every case folder: request golden (+ LiteLLM parity), response golden, stream golden.
+/// Stream entries are `{"event", "payload"}`, or `{"native": {...}}` for an invoke chunk, which is
+/// wrapped as `{"bytes": base64}` the way Bedrock frames it.
+fn run_cases(dirs: Vec<PathBuf>) {
+    use base64::Engine;
     let registry = Registry::default();
-    let dirs = case_dirs();
-    assert!(dirs.len() >= 6, "fixtures missing: {dirs:?}");
     for dir in dirs {
         let req: ChatCompletionRequest = read_json(dir.join("request.json"));
         let route = ModelRoute::parse_with_model_id(&req.model, req.model_id.as_deref()).unwrap();
@@ -86,10 +103,20 @@ fn converse_goldens() {
             let mut decoder = config.stream_decoder(ctx(prepared.state.clone()));
             let mut chunks = Vec::new();
             for e in events {
-                let ev = StreamEvent::new(
-                    e["event"].as_str().unwrap(),
-                    serde_json::to_vec(&e["payload"]).unwrap(),
-                );
+                let ev = match e.get("native") {
+                    Some(native) => {
+                        let b64 = base64::engine::general_purpose::STANDARD
+                            .encode(serde_json::to_vec(native).unwrap());
+                        StreamEvent::new(
+                            "chunk",
+                            serde_json::to_vec(&json!({"bytes": b64, "p": "abc"})).unwrap(),
+                        )
+                    }
+                    None => StreamEvent::new(
+                        e["event"].as_str().unwrap(),
+                        serde_json::to_vec(&e["payload"]).unwrap(),
+                    ),
+                };
                 decoder.on_event(&ev, &mut chunks).unwrap();
             }
             decoder.on_end(&mut chunks).unwrap();

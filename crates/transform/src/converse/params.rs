@@ -190,24 +190,6 @@ pub(super) fn map(route: &ModelRoute, req: &ChatCompletionRequest) -> Result<Map
     })
 }
 
-/// LiteLLM's `DEFAULT_MAX_TOKENS`, added to the thinking budget when `max_tokens` is unset.
-const DEFAULT_MAX_TOKENS: u64 = 4096;
-/// Bedrock's (and LiteLLM's) minimum thinking budget.
-const MIN_THINKING_BUDGET: u64 = 1024;
-
-/// Claude models that think adaptively (`thinking: {"type": "adaptive"}` + `output_config`).
-fn is_adaptive(base: &str) -> bool {
-    [
-        "opus-4-6",
-        "opus-4-7",
-        "opus-4-8",
-        "sonnet-4-6",
-        "sonnet-4-7",
-    ]
-    .iter()
-    .any(|m| base.contains(m))
-}
-
 /// `reasoning_effort` / `thinking` → the family's reasoning fields. Returns whether thinking is on.
 fn reasoning(
     route: &ModelRoute,
@@ -217,40 +199,21 @@ fn reasoning(
     additional: &mut JsonObject,
     params: &mut JsonObject,
 ) -> Result<bool> {
+    use crate::anthropic::{DEFAULT_MAX_TOKENS, ThinkingPlan, thinking_plan};
     let effort = req
         .reasoning_effort
         .as_deref()
         .filter(|_| !dropped.iter().any(|d| d == "reasoning_effort"));
-    let thinking = req
-        .thinking
-        .as_ref()
-        .filter(|_| !dropped.iter().any(|d| d == "thinking"));
-    if effort.is_none() && thinking.is_none() {
-        return Ok(false);
-    }
-    const EFFORTS: &str = "one of none, minimal, low, medium, high, xhigh, max";
-    let valid = |e: &str| {
-        matches!(
-            e,
-            "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max"
-        )
-    };
-    if let Some(e) = effort
-        && !valid(e)
-    {
-        return Err(Error::invalid_field(
-            "reasoning_effort",
-            format_args!("{EFFORTS}, got `{e}`"),
-        ));
-    }
     match route.family {
         ModelFamily::OpenAi => {
             if let Some(e) = effort {
+                thinking_plan(&route.base_model, req, dropped)?; // validates the effort
                 additional.insert("reasoning_effort".to_owned(), json!(e));
             }
             Ok(false)
         }
         ModelFamily::Nova => {
+            thinking_plan(&route.base_model, req, dropped)?;
             if let Some(e) = effort.filter(|e| *e != "none") {
                 let e = match e {
                     "minimal" => "low",
@@ -264,39 +227,28 @@ fn reasoning(
             }
             Ok(false)
         }
-        _ => {
-            if is_adaptive(&route.base_model) && thinking.is_none() {
-                let Some(e) = effort.filter(|e| *e != "none") else {
-                    return Ok(false);
-                };
-                let e = if e == "minimal" { "low" } else { e };
+        _ => match thinking_plan(&route.base_model, req, dropped)? {
+            None => Ok(false),
+            Some(ThinkingPlan::Adaptive(e)) => {
                 additional.insert("thinking".to_owned(), json!({ "type": "adaptive" }));
                 additional.insert("output_config".to_owned(), json!({ "effort": e }));
-                return Ok(true);
+                Ok(true)
             }
-            let budget = match (thinking, effort) {
-                (Some(t), _) if t.kind == "disabled" => return Ok(false),
-                (Some(t), _) => u64::from(t.budget_tokens.unwrap_or(MIN_THINKING_BUDGET as u32)),
-                (None, Some("none")) => return Ok(false),
-                (None, Some("minimal" | "low")) => 1024,
-                (None, Some("medium")) => 2048,
-                (None, Some(_)) => 4096,
-                (None, None) => return Ok(false),
-            };
-            let budget = budget.max(MIN_THINKING_BUDGET);
-            let mut block = Map::new();
-            block.insert("type".to_owned(), json!("enabled"));
-            block.insert("budget_tokens".to_owned(), json!(budget));
-            additional.insert("thinking".to_owned(), Value::Object(block));
-            inference
-                .entry("maxTokens")
-                .or_insert_with(|| json!(budget + DEFAULT_MAX_TOKENS));
-            params.insert(
-                "additionalModelResponseFieldPaths".to_owned(),
-                json!(["/usage/output_tokens_details"]),
-            );
-            Ok(true)
-        }
+            Some(ThinkingPlan::Budget(budget)) => {
+                additional.insert(
+                    "thinking".to_owned(),
+                    json!({ "type": "enabled", "budget_tokens": budget }),
+                );
+                inference
+                    .entry("maxTokens")
+                    .or_insert_with(|| json!(budget + DEFAULT_MAX_TOKENS));
+                params.insert(
+                    "additionalModelResponseFieldPaths".to_owned(),
+                    json!(["/usage/output_tokens_details"]),
+                );
+                Ok(true)
+            }
+        },
     }
 }
 
@@ -433,95 +385,36 @@ fn inline_refs(schema: &Value) -> Result<Value> {
     walk(schema, &defs, 0)
 }
 
-/// Betas Bedrock's Converse does not accept (LiteLLM filters the same ones).
-const UNSUPPORTED_BETAS: &[&str] = &["advanced-tool-use", "prompt-caching", "compact-2026-01-12"];
-
-/// The `anthropic-beta` header (comma list or JSON array) and computer-use tools →
+/// The `anthropic-beta` header and computer-use tools →
 /// `additionalModelRequestFields.anthropic_beta`, Claude only.
 fn anthropic_betas(
     route: &ModelRoute,
     req: &ChatCompletionRequest,
     additional: &mut JsonObject,
 ) -> Result<()> {
+    use crate::anthropic::{
+        betas_from_headers, computer_use_beta, dedup_supported, is_computer_use_tool,
+    };
     if route.family != ModelFamily::Anthropic && route.family != ModelFamily::Unknown {
         return Ok(());
     }
-    let mut betas: Vec<String> = Vec::new();
-    let header = req.extra_headers.as_ref().and_then(|h| {
-        h.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("anthropic-beta"))
-            .map(|(_, v)| v)
-    });
-    match header {
-        Some(Value::String(s)) => {
-            let parsed: Option<Vec<String>> = if s.trim_start().starts_with('[') {
-                serde_json::from_str(s).ok()
-            } else {
-                None
-            };
-            match parsed {
-                Some(list) => betas.extend(list),
-                None => betas.extend(
-                    s.split(',')
-                        .map(|b| b.trim().to_owned())
-                        .filter(|b| !b.is_empty()),
-                ),
-            }
-        }
-        Some(Value::Array(items)) => {
-            betas.extend(items.iter().filter_map(Value::as_str).map(str::to_owned))
-        }
-        Some(_) => {
-            return Err(Error::invalid_field(
-                "extra_headers.anthropic-beta",
-                "a comma-separated string or a list of strings",
-            ));
-        }
-        None => {}
-    }
+    let mut betas = betas_from_headers(req)?;
     let uses_computer = additional
         .get("tools")
         .and_then(Value::as_array)
         .is_some_and(|t| {
             t.iter().any(|t| {
-                t.get("type").and_then(Value::as_str).is_some_and(|k| {
-                    k.starts_with("computer_")
-                        || k.starts_with("bash_")
-                        || k.starts_with("text_editor_")
-                })
+                t.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(is_computer_use_tool)
             })
         });
     if uses_computer {
-        let base = &route.base_model;
-        let beta = if base.contains("opus-4-5") || base.contains("opus-4-6") {
-            "computer-use-2025-11-24"
-        } else if [
-            "sonnet-4-5",
-            "haiku-4-5",
-            "opus-4-1",
-            "opus-4-2",
-            "sonnet-4-2",
-            "claude-opus-4",
-            "claude-sonnet-4",
-            "3-7-sonnet",
-        ]
-        .iter()
-        .any(|m| base.contains(m))
-        {
-            "computer-use-2025-01-24"
-        } else {
-            "computer-use-2024-10-22"
-        };
-        betas.push(beta.to_owned());
+        betas.push(computer_use_beta(&route.base_model).to_owned());
     }
-    let mut seen = Vec::new();
-    for b in betas {
-        if !UNSUPPORTED_BETAS.contains(&b.as_str()) && !seen.contains(&b) {
-            seen.push(b);
-        }
-    }
-    if !seen.is_empty() {
-        additional.insert("anthropic_beta".to_owned(), json!(seen));
+    let betas = dedup_supported(betas);
+    if !betas.is_empty() {
+        additional.insert("anthropic_beta".to_owned(), json!(betas));
     }
     Ok(())
 }
