@@ -622,17 +622,17 @@ pub fn family_of(base_model: &str) -> ModelFamily {
 
 /// LiteLLM's default: Converse for models it lists as Converse models, Invoke otherwise.
 ///
-/// The embedded capability table (LiteLLM's `litellm_provider: bedrock_converse`) decides when it
-/// knows the model; otherwise the family rule below, which mirrors LiteLLM's
-/// `BEDROCK_CONVERSE_MODELS`. Models with no readable family (application inference profiles,
+/// The embedded capability table (LiteLLM's `litellm_provider: bedrock_converse`) or the family
+/// rule below, which mirrors LiteLLM's `BEDROCK_CONVERSE_MODELS`. Models with no readable family (application inference profiles,
 /// custom ARNs) go to Converse: LiteLLM sends them to invoke and fails with
 /// "Unknown provider=None" (LiteLLM issue #18258).
 fn default_api(family: ModelFamily, base_model: &str) -> Api {
-    if let Some(info) = capabilities::lookup(base_model) {
-        return match info.litellm_provider {
-            ModelProvider::BedrockConverse => Api::Converse,
-            ModelProvider::Bedrock => Api::Invoke,
-        };
+    // LiteLLM: Converse when the model map says `bedrock_converse` or the family is in its
+    // `BEDROCK_CONVERSE_MODELS` list (which keeps e.g. claude-v2:1 on Converse).
+    if capabilities::lookup(base_model)
+        .is_some_and(|i| i.litellm_provider == ModelProvider::BedrockConverse)
+    {
+        return Api::Converse;
     }
     let name = base_model.to_ascii_lowercase();
     let converse = match family {

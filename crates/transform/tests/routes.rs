@@ -187,8 +187,9 @@ fn cases() -> Vec<Case> {
             "ai21.jamba-instruct-v1%3A0",
         ),
         c(
+            // LiteLLM 1.103.7 posts this to /converse (checked against a loopback server).
             "bedrock/moonshot.kimi-k2-thinking",
-            Invoke,
+            Converse,
             F::Moonshot,
             "moonshot.kimi-k2-thinking",
             None,
