@@ -475,3 +475,31 @@ fn bedrock_errors_map_to_typed_errors() {
     assert_eq!(err.request_id(), Some("rid-9"));
     assert!(!err.is_retryable());
 }
+
+#[test]
+fn modify_params_drops_thinking_without_thinking_history() {
+    let req = |modify: bool| {
+        json!({
+            "model": "bedrock/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+            "messages": [
+                {"role": "user", "content": "q"},
+                {"role": "assistant", "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "t1", "content": "r"}
+            ],
+            "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}],
+            "reasoning_effort": "low",
+            "modify_params": modify
+        })
+    };
+    let with_thinking = prepare(req(false)).unwrap();
+    assert!(
+        with_thinking["additionalModelRequestFields"]
+            .get("thinking")
+            .is_some()
+    );
+    let modified = prepare(req(true)).unwrap();
+    assert!(
+        modified.get("additionalModelRequestFields").is_none(),
+        "{modified}"
+    );
+}

@@ -147,14 +147,18 @@ pub(super) fn map(route: &ModelRoute, req: &ChatCompletionRequest) -> Result<Map
         additional.insert(key.clone(), value.clone());
     }
 
-    let thinking = reasoning(
-        route,
-        req,
-        &dropped,
-        &mut inference,
-        &mut additional,
-        &mut params,
-    )?;
+    let thinking = if modify_drops_thinking(req) {
+        false
+    } else {
+        reasoning(
+            route,
+            req,
+            &dropped,
+            &mut inference,
+            &mut additional,
+            &mut params,
+        )?
+    };
 
     let mut tool_names = crate::tool_names::ToolNameMap::default();
     let mut tool_config = tool_config(route, req, &dropped, &mut tool_names, &mut additional)?;
@@ -188,6 +192,24 @@ pub(super) fn map(route: &ModelRoute, req: &ChatCompletionRequest) -> Result<Map
         json_mode,
         ..MappedParams::default()
     })
+}
+
+/// LiteLLM's `modify_params` rule: thinking on a conversation whose tool-calling assistant turns
+/// carry no thinking blocks makes Anthropic answer "Expected `thinking` … found `tool_use`", so
+/// with `modify_params` the thinking request is dropped instead.
+fn modify_drops_thinking(req: &ChatCompletionRequest) -> bool {
+    use bedrock_types::chat::{ContentPart, MessageContent, Role};
+    if !req.modify_params.unwrap_or(false) {
+        return false;
+    }
+    let assistants = || req.messages.iter().filter(|m| m.role == Role::Assistant);
+    let has_thinking = |m: &bedrock_types::ChatMessage| {
+        m.thinking_blocks.as_ref().is_some_and(|b| !b.is_empty())
+            || matches!(&m.content, Some(MessageContent::Parts(p))
+                if p.iter().any(|p| matches!(p, ContentPart::Thinking { .. } | ContentPart::RedactedThinking { .. })))
+    };
+    let calls_tools = assistants().any(|m| m.tool_calls.as_ref().is_some_and(|c| !c.is_empty()));
+    calls_tools && !assistants().any(has_thinking)
 }
 
 /// `reasoning_effort` / `thinking` → the family's reasoning fields. Returns whether thinking is on.
