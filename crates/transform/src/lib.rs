@@ -17,6 +17,7 @@ pub mod capabilities;
 pub mod config;
 pub mod converse;
 pub mod encoding;
+pub mod invoke;
 pub mod invoke_headers;
 pub mod pyjson;
 pub mod registry;

@@ -39,6 +39,8 @@ impl Default for Registry {
             RouteKey::Family(Api::Invoke, ModelFamily::Anthropic),
             Arc::new(crate::anthropic::AnthropicMessagesConfig),
         );
+        crate::invoke::prompt::register(&mut r);
+        crate::invoke::chat_style::register(&mut r);
         r
     }
 }
