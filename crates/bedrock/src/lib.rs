@@ -1,12 +1,20 @@
-//! The client users call: OpenAI-shaped completion, streaming, embeddings, images, rerank and
-//! token counting against Bedrock.
+//! The client users call: OpenAI-shaped completions against Bedrock.
 //!
-//! It composes the layers: route → [`bedrock_transform`] config → media pre-fetch → credentials
-//! and signing (`bedrock-auth`) → I/O (`bedrock-transport`) → response or stream transform.
+//! [`Client`] composes the layers, each step its own function: route → config → map params →
+//! transform (`bedrock-transform`) → region, endpoint, credentials and signing or bearer
+//! (`bedrock-auth`) → I/O (`bedrock-transport`) → response transform, with `response_cost` from
+//! the embedded price table.
 //!
-//! What it must not do: hold global mutable state, or map any family's wire shape itself (that
-//! is `bedrock-transform`'s job).
+//! What it must not do: hold global mutable state (two clients with different credentials never
+//! share anything but what they are given), or map any family's wire shape itself (that is
+//! `bedrock-transform`'s job).
 #![deny(missing_docs)]
+
+mod client;
+mod cost;
+mod ids;
 
 pub use bedrock_transform as transform;
 pub use bedrock_types as types;
+pub use client::{Client, ClientBuilder};
+pub use cost::completion_cost;

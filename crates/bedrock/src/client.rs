@@ -1,0 +1,347 @@
+//! [`Client`] and its builder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bedrock_auth::{AuthContext, Authorize, ProviderConfig, SigV4Authorizer};
+use bedrock_transform::config::{EndpointKind, HttpMethod, HttpResponseParts, PreparedRequest};
+use bedrock_transform::route::{Api, ModelRoute};
+use bedrock_transform::{Registry, ResponseContext, ResponseKind};
+use bedrock_transport::{HttpTransport, TransportConfig};
+use bedrock_types::{AwsParams, ChatCompletion, ChatCompletionRequest, Error, ErrorKind, Result};
+use bytes::Bytes;
+use serde_json::Value;
+
+use crate::{cost, ids};
+
+/// Builds a [`Client`].
+#[derive(Debug, Default)]
+pub struct ClientBuilder {
+    defaults: AwsParams,
+    transport: Option<HttpTransport>,
+    transport_config: Option<TransportConfig>,
+    provider_config: Option<ProviderConfig>,
+    authorizer: Option<Arc<dyn Authorize>>,
+    registry: Option<Registry>,
+}
+
+impl ClientBuilder {
+    /// Default region (`aws_region_name`) for calls that name none.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.defaults.aws_region_name = Some(region.into());
+        self
+    }
+
+    /// Default bedrock-runtime endpoint (`aws_bedrock_runtime_endpoint`).
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.defaults.aws_bedrock_runtime_endpoint = Some(url.into());
+        self
+    }
+
+    /// Default per-call AWS settings (credentials, profile, role, …); a request's own `aws_*`
+    /// fields win field by field.
+    pub fn aws_params(mut self, params: AwsParams) -> Self {
+        self.defaults = params;
+        self
+    }
+
+    /// Share an existing transport (its connection pool).
+    pub fn transport(mut self, transport: HttpTransport) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Timeouts and limits for a new transport.
+    pub fn transport_config(mut self, config: TransportConfig) -> Self {
+        self.transport_config = Some(config);
+        self
+    }
+
+    /// The environment, files and clock credential resolution reads.
+    pub fn provider_config(mut self, config: ProviderConfig) -> Self {
+        self.provider_config = Some(config);
+        self
+    }
+
+    /// A custom authorizer (credentials provider and signer).
+    pub fn authorizer(mut self, authorizer: Arc<dyn Authorize>) -> Self {
+        self.authorizer = Some(authorizer);
+        self
+    }
+
+    /// A registry with custom model families.
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Build the client.
+    pub fn build(self) -> Result<Client> {
+        let transport = match self.transport {
+            Some(t) => t,
+            None => HttpTransport::new(self.transport_config.unwrap_or_default())?,
+        };
+        let provider_config = match self.provider_config {
+            Some(c) => c,
+            None => ProviderConfig::new(bedrock_auth::Env::process(), transport.clone()),
+        };
+        let authorizer = match self.authorizer {
+            Some(a) => a,
+            None => Arc::new(SigV4Authorizer::new(provider_config.clone())),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                defaults: self.defaults,
+                transport,
+                provider_config,
+                authorizer,
+                registry: self.registry.unwrap_or_default(),
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    defaults: AwsParams,
+    transport: HttpTransport,
+    provider_config: ProviderConfig,
+    authorizer: Arc<dyn Authorize>,
+    registry: Registry,
+}
+
+/// The Bedrock client. Cheap to clone; clones share the transport and credential cache.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl Client {
+    /// A client configured from the environment (credentials, region, endpoints), as LiteLLM.
+    pub fn from_env() -> Result<Client> {
+        Client::builder().build()
+    }
+
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// `completion(model="bedrock/...", messages=[...], ...)`, not streaming.
+    pub async fn completion(&self, mut request: ChatCompletionRequest) -> Result<ChatCompletion> {
+        if request.is_stream() {
+            return Err(Error::invalid_field(
+                "stream",
+                "false here; streaming responses come from completion_stream",
+            ));
+        }
+        merge_defaults(&mut request.aws, &self.inner.defaults);
+        let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
+        let config = self.inner.registry.config_for(&route)?;
+        let mapped = config.map_params(&route, &request)?;
+        let prepared = config.transform_request(&route, &request, mapped)?;
+        if prepared.http.response != ResponseKind::Json {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "a non-streaming call produced a streaming request",
+            ));
+        }
+        let region = self.region(&route, &request)?;
+        let mut http_request = self.http_request(&route, &request, &prepared, &region)?;
+        caller_authorization(&mut http_request, &request)?;
+        let service = "bedrock";
+        self.inner
+            .authorizer
+            .authorize(
+                &mut http_request,
+                &AuthContext {
+                    params: &request.aws,
+                    region: &region,
+                    service,
+                },
+            )
+            .await?;
+        add_extra_headers(&mut http_request, &request)?;
+        let response = self.send(http_request, &request).await?;
+        let parts = HttpResponseParts {
+            status: response.status().as_u16(),
+            headers: response.headers(),
+            body: response.body(),
+        };
+        if !response.status().is_success() {
+            return Err(config.map_error(parts));
+        }
+        let ctx = ResponseContext {
+            id: ids::completion_id(),
+            created: ids::now_secs(),
+            state: prepared.state,
+        };
+        let mut completion = config.transform_response(&ctx, parts)?;
+        completion.meta.response_cost = cost::completion_cost(&route, &completion);
+        completion.meta.attempts = 1;
+        tracing::debug!(
+            model = %route.model,
+            api = route.api.as_str(),
+            family = %route.family,
+            cost = ?completion.meta.response_cost,
+            "bedrock completion"
+        );
+        Ok(completion)
+    }
+
+    fn region(&self, route: &ModelRoute, request: &ChatCompletionRequest) -> Result<String> {
+        let mut params = request.aws.clone();
+        if params.aws_region_name.is_none() && route.arn.is_none() {
+            // `bedrock/us-east-1/<id>`: the region segment acts as aws_region_name (LiteLLM).
+            params.aws_region_name = route.region.clone();
+        }
+        let resolved = bedrock_auth::resolve_region(
+            &params,
+            request.model_id.as_deref(),
+            Some(&request.model),
+            &self.inner.provider_config,
+        )?;
+        Ok(resolved.region)
+    }
+
+    fn http_request(
+        &self,
+        route: &ModelRoute,
+        request: &ChatCompletionRequest,
+        prepared: &PreparedRequest,
+        region: &str,
+    ) -> Result<http::Request<Bytes>> {
+        let env = self.inner.provider_config.env();
+        let endpoint = match prepared.http.endpoint {
+            EndpointKind::Runtime => {
+                bedrock_auth::resolve_runtime_endpoint(&request.aws, region, env)?
+            }
+            EndpointKind::AgentRuntime => {
+                bedrock_auth::resolve_agent_runtime_endpoint(&request.aws, region, env)?
+            }
+        };
+        let url = match route.api {
+            // converse_like posts to the given URL as is.
+            Api::ConverseLike => endpoint.url(""),
+            _ => endpoint.url(&prepared.http.path),
+        };
+        let method = match prepared.http.method {
+            HttpMethod::Post => http::Method::POST,
+            HttpMethod::Get => http::Method::GET,
+        };
+        let mut builder = http::Request::builder().method(method).uri(&url);
+        for (name, value) in &prepared.http.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        builder.body(prepared.http.body.clone()).map_err(|e| {
+            Error::new(
+                ErrorKind::BadRequest,
+                format!("cannot build a request for `{url}`: {e}"),
+            )
+            .with_param("api_base")
+        })
+    }
+
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+        call: &ChatCompletionRequest,
+    ) -> Result<http::Response<Bytes>> {
+        let send = self.inner.transport.send(request);
+        match call.timeout.filter(|t| t.is_finite() && *t > 0.0) {
+            Some(secs) => tokio::time::timeout(Duration::from_secs_f64(secs), send)
+                .await
+                .map_err(|_| {
+                    Error::new(
+                        ErrorKind::Timeout,
+                        format!("request timed out after {secs} s (timeout)"),
+                    )
+                })?,
+            None => send.await,
+        }
+    }
+}
+
+/// Request fields win; unset ones take the client's defaults.
+fn merge_defaults(params: &mut AwsParams, defaults: &AwsParams) {
+    macro_rules! fill {
+        ($($f:ident),*) => { $( if params.$f.is_none() { params.$f = defaults.$f.clone(); } )* };
+    }
+    fill!(
+        aws_access_key_id,
+        aws_secret_access_key,
+        aws_session_token,
+        aws_region_name,
+        aws_session_name,
+        aws_profile_name,
+        aws_role_name,
+        aws_web_identity_token,
+        aws_bedrock_runtime_endpoint,
+        aws_sts_endpoint,
+        aws_external_id,
+        aws_session_tags,
+        api_key,
+        api_base
+    );
+}
+
+/// A caller `Authorization` that is not SigV4 replaces signing (LiteLLM, for custom gateways):
+/// it must be on the request before the authorizer runs.
+fn caller_authorization(
+    request: &mut http::Request<Bytes>,
+    call: &ChatCompletionRequest,
+) -> Result<()> {
+    let Some(value) = call
+        .extra_headers
+        .as_ref()
+        .and_then(|h| {
+            h.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        })
+        .and_then(|(_, v)| v.as_str())
+    else {
+        return Ok(());
+    };
+    if value.starts_with("AWS4-HMAC-SHA256") {
+        return Ok(());
+    }
+    let value = http::HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid_field("extra_headers.Authorization", "a valid HTTP header value")
+    })?;
+    request
+        .headers_mut()
+        .insert(http::header::AUTHORIZATION, value);
+    Ok(())
+}
+
+/// `extra_headers` go on the wire after signing, unsigned (LiteLLM); they never replace the
+/// signature headers.
+fn add_extra_headers(
+    request: &mut http::Request<Bytes>,
+    call: &ChatCompletionRequest,
+) -> Result<()> {
+    let Some(extra) = &call.extra_headers else {
+        return Ok(());
+    };
+    for (name, value) in extra {
+        let lower = name.to_ascii_lowercase();
+        if matches!(
+            lower.as_str(),
+            "authorization" | "x-amz-date" | "x-amz-security-token" | "host"
+        ) {
+            continue;
+        }
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let header_name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            Error::invalid_field(format!("extra_headers.{name}"), "a valid HTTP header name")
+        })?;
+        let header_value = http::HeaderValue::from_str(&text).map_err(|_| {
+            Error::invalid_field(format!("extra_headers.{name}"), "a valid HTTP header value")
+        })?;
+        request.headers_mut().insert(header_name, header_value);
+    }
+    Ok(())
+}

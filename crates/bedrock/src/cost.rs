@@ -1,0 +1,21 @@
+//! `response_cost` from the embedded price table.
+
+use bedrock_transform::capabilities::{self, ServiceTier, TokenCounts};
+use bedrock_transform::route::ModelRoute;
+use bedrock_types::ChatCompletion;
+
+/// The cost of a completion in USD: the route's full id is looked up first (cross-region ids
+/// LiteLLM prices apart), then the base model; the served service tier picks tier prices.
+pub fn completion_cost(route: &ModelRoute, response: &ChatCompletion) -> Option<f64> {
+    let info =
+        capabilities::lookup(&route.model).or_else(|| capabilities::lookup(&route.base_model))?;
+    let usage = response.usage.as_ref()?;
+    let counts = TokenCounts {
+        prompt_tokens: usage.prompt_tokens,
+        completion_tokens: usage.completion_tokens,
+        cache_read_tokens: usage.cache_read_input_tokens.unwrap_or(0),
+        cache_write_tokens: usage.cache_creation_input_tokens.unwrap_or(0),
+    };
+    let tier = ServiceTier::from_name(response.service_tier.as_deref().unwrap_or("default"));
+    info.cost(&counts, tier)
+}
