@@ -4,10 +4,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bedrock_auth::{AuthContext, Authorize, ProviderConfig, SigV4Authorizer};
-use bedrock_transform::config::{EndpointKind, HttpMethod, HttpResponseParts, PreparedRequest};
+use bedrock_transform::config::{
+    EndpointKind, HttpMethod, HttpRequestParts, HttpResponseParts, PreparedRequest,
+};
 use bedrock_transform::route::{Api, ModelRoute};
 use bedrock_transform::{Registry, ResponseContext, ResponseKind};
 use bedrock_transport::{HttpTransport, TransportConfig};
+use bedrock_types::embeddings::{EmbeddingRequest, EmbeddingResponse};
 use bedrock_types::{AwsParams, ChatCompletion, ChatCompletionRequest, Error, ErrorKind, Result};
 use bytes::Bytes;
 use serde_json::Value;
@@ -189,16 +192,89 @@ impl Client {
         Ok(completion)
     }
 
+    /// `embedding(model="bedrock/...", input=[...])`: one or more InvokeModel calls (Titan takes
+    /// one input per call), combined into an OpenAI embeddings response with `response_cost`.
+    pub async fn embedding(&self, mut request: EmbeddingRequest) -> Result<EmbeddingResponse> {
+        merge_defaults(&mut request.aws, &self.inner.defaults);
+        let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
+        let config = bedrock_transform::embeddings::embedding_config_for(&route)?;
+        let parts = config.transform_request(&route, &request)?;
+        let region = self.resolve_region(
+            &route,
+            &request.aws,
+            request.model_id.as_deref(),
+            &request.model,
+        )?;
+        let mut replies = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let mut http_request = self.build_request(&route, &request.aws, part, &region)?;
+            self.inner
+                .authorizer
+                .authorize(
+                    &mut http_request,
+                    &AuthContext {
+                        params: &request.aws,
+                        region: &region,
+                        service: "bedrock",
+                    },
+                )
+                .await?;
+            let response = self
+                .send_with_timeout(http_request, request.timeout)
+                .await?;
+            if !response.status().is_success() {
+                let parts = HttpResponseParts {
+                    status: response.status().as_u16(),
+                    headers: response.headers(),
+                    body: response.body(),
+                };
+                return Err(bedrock_transform::config::error_from_response(parts));
+            }
+            replies.push(response);
+        }
+        let views: Vec<HttpResponseParts<'_>> = replies
+            .iter()
+            .map(|r| HttpResponseParts {
+                status: r.status().as_u16(),
+                headers: r.headers(),
+                body: r.body(),
+            })
+            .collect();
+        let mut response = config.transform_response(&route, &request, &views)?;
+        response.meta.request_id = views
+            .first()
+            .and_then(|v| v.header("x-amzn-requestid"))
+            .map(str::to_owned);
+        response.meta.attempts = parts.len() as u32;
+        response.meta.response_cost = cost::embedding_cost(&route, response.usage.prompt_tokens);
+        Ok(response)
+    }
+
     fn region(&self, route: &ModelRoute, request: &ChatCompletionRequest) -> Result<String> {
-        let mut params = request.aws.clone();
+        self.resolve_region(
+            route,
+            &request.aws,
+            request.model_id.as_deref(),
+            &request.model,
+        )
+    }
+
+    fn resolve_region(
+        &self,
+        route: &ModelRoute,
+        aws: &AwsParams,
+        model_id: Option<&str>,
+        model: &str,
+    ) -> Result<String> {
+        let mut params = aws.clone();
         if params.aws_region_name.is_none() && route.arn.is_none() {
             // `bedrock/us-east-1/<id>`: the region segment acts as aws_region_name (LiteLLM).
             params.aws_region_name = route.region.clone();
         }
         let resolved = bedrock_auth::resolve_region(
             &params,
-            request.model_id.as_deref(),
-            Some(&request.model),
+            model_id,
+            Some(model),
             &self.inner.provider_config,
         )?;
         Ok(resolved.region)
@@ -211,29 +287,37 @@ impl Client {
         prepared: &PreparedRequest,
         region: &str,
     ) -> Result<http::Request<Bytes>> {
+        self.build_request(route, &request.aws, &prepared.http, region)
+    }
+
+    fn build_request(
+        &self,
+        route: &ModelRoute,
+        aws: &AwsParams,
+        parts: &HttpRequestParts,
+        region: &str,
+    ) -> Result<http::Request<Bytes>> {
         let env = self.inner.provider_config.env();
-        let endpoint = match prepared.http.endpoint {
-            EndpointKind::Runtime => {
-                bedrock_auth::resolve_runtime_endpoint(&request.aws, region, env)?
-            }
+        let endpoint = match parts.endpoint {
+            EndpointKind::Runtime => bedrock_auth::resolve_runtime_endpoint(aws, region, env)?,
             EndpointKind::AgentRuntime => {
-                bedrock_auth::resolve_agent_runtime_endpoint(&request.aws, region, env)?
+                bedrock_auth::resolve_agent_runtime_endpoint(aws, region, env)?
             }
         };
         let url = match route.api {
             // converse_like posts to the given URL as is.
             Api::ConverseLike => endpoint.url(""),
-            _ => endpoint.url(&prepared.http.path),
+            _ => endpoint.url(&parts.path),
         };
-        let method = match prepared.http.method {
+        let method = match parts.method {
             HttpMethod::Post => http::Method::POST,
             HttpMethod::Get => http::Method::GET,
         };
         let mut builder = http::Request::builder().method(method).uri(&url);
-        for (name, value) in &prepared.http.headers {
+        for (name, value) in &parts.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        builder.body(prepared.http.body.clone()).map_err(|e| {
+        builder.body(parts.body.clone()).map_err(|e| {
             Error::new(
                 ErrorKind::BadRequest,
                 format!("cannot build a request for `{url}`: {e}"),
@@ -247,8 +331,16 @@ impl Client {
         request: http::Request<Bytes>,
         call: &ChatCompletionRequest,
     ) -> Result<http::Response<Bytes>> {
+        self.send_with_timeout(request, call.timeout).await
+    }
+
+    async fn send_with_timeout(
+        &self,
+        request: http::Request<Bytes>,
+        timeout: Option<f64>,
+    ) -> Result<http::Response<Bytes>> {
         let send = self.inner.transport.send(request);
-        match call.timeout.filter(|t| t.is_finite() && *t > 0.0) {
+        match timeout.filter(|t| t.is_finite() && *t > 0.0) {
             Some(secs) => tokio::time::timeout(Duration::from_secs_f64(secs), send)
                 .await
                 .map_err(|_| {

@@ -19,3 +19,14 @@ pub fn completion_cost(route: &ModelRoute, response: &ChatCompletion) -> Option<
     let tier = ServiceTier::from_name(response.service_tier.as_deref().unwrap_or("default"));
     info.cost(&counts, tier)
 }
+
+/// The cost of an embeddings call: prompt tokens at the model's input price.
+pub fn embedding_cost(route: &ModelRoute, prompt_tokens: u64) -> Option<f64> {
+    let info =
+        capabilities::lookup(&route.model).or_else(|| capabilities::lookup(&route.base_model))?;
+    let counts = TokenCounts {
+        prompt_tokens,
+        ..TokenCounts::default()
+    };
+    info.cost(&counts, ServiceTier::Default)
+}

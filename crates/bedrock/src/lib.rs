@@ -17,4 +17,4 @@ mod ids;
 pub use bedrock_transform as transform;
 pub use bedrock_types as types;
 pub use client::{Client, ClientBuilder};
-pub use cost::completion_cost;
+pub use cost::{completion_cost, embedding_cost};

@@ -223,3 +223,39 @@ async fn bad_input_fails_before_any_io() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
 }
+
+#[tokio::test]
+async fn embedding_titan_v2_over_http() {
+    let (url, seen) = responder(
+        200,
+        &[],
+        json!({"embedding": [0.1, 0.2], "inputTextTokenCount": 5, "embeddingsByType": {"float": [0.1, 0.2]}}),
+    )
+    .await;
+    let req: bedrock::types::embeddings::EmbeddingRequest = serde_json::from_value(json!({
+        "model": "bedrock/amazon.titan-embed-text-v2:0",
+        "input": ["good morning from litellm"],
+        "encoding_format": "float",
+        "aws_bedrock_runtime_endpoint": url
+    }))
+    .unwrap();
+    let resp = client(CREDS).embedding(req).await.unwrap();
+    assert_eq!(resp.usage.prompt_tokens, 5);
+    let price = bedrock::transform::capabilities::lookup("amazon.titan-embed-text-v2:0")
+        .unwrap()
+        .input_cost_per_token
+        .unwrap();
+    assert!((resp.meta.response_cost.unwrap() - 5.0 * price).abs() < 1e-15);
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen[0]
+            .head
+            .starts_with("POST /model/amazon.titan-embed-text-v2%3A0/invoke "),
+        "{}",
+        seen[0].head
+    );
+    assert_eq!(
+        serde_json::from_slice::<Value>(&seen[0].body).unwrap(),
+        json!({"inputText": "good morning from litellm", "embeddingTypes": ["float"]})
+    );
+}

@@ -16,6 +16,7 @@ pub mod anthropic;
 pub mod capabilities;
 pub mod config;
 pub mod converse;
+pub mod embeddings;
 pub mod encoding;
 pub mod invoke;
 pub mod invoke_headers;

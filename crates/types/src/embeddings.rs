@@ -96,6 +96,9 @@ pub struct Embedding {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum EmbeddingVector {
+    /// Integers: binary or int8 embeddings (Titan v2 `binary`, Cohere `int8`), as LiteLLM
+    /// returns them.
+    Int(Vec<i64>),
     /// Floats.
     Float(Vec<f64>),
     /// Base64 of the binary form (`encoding_format: "base64"`).

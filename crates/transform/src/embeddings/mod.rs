@@ -1,0 +1,121 @@
+//! Embeddings over InvokeModel: one config per model family.
+//!
+//! Unlike chat, one OpenAI call may need several Bedrock calls (Titan takes one input per call),
+//! so [`EmbeddingConfig::transform_request`] returns a list of requests and
+//! [`EmbeddingConfig::transform_response`] combines their replies.
+
+mod cohere;
+mod titan;
+
+use std::fmt::Debug;
+
+use bedrock_types::embeddings::{EmbeddingInput, EmbeddingRequest, EmbeddingResponse};
+use bedrock_types::{Error, ErrorKind, Result};
+
+use crate::config::{HttpRequestParts, HttpResponseParts};
+use crate::route::ModelRoute;
+
+pub use cohere::CohereEmbedConfig;
+pub use titan::{TitanEmbedConfig, TitanVersion};
+
+/// One embedding family's mapping.
+pub trait EmbeddingConfig: Send + Sync + Debug {
+    /// A stable name.
+    fn name(&self) -> &'static str;
+
+    /// The OpenAI parameters this family accepts.
+    fn supported_openai_params(&self) -> &'static [&'static str];
+
+    /// The Bedrock requests for this call, in input order.
+    fn transform_request(
+        &self,
+        route: &ModelRoute,
+        request: &EmbeddingRequest,
+    ) -> Result<Vec<HttpRequestParts>>;
+
+    /// Combine the replies (one per request, same order) into an OpenAI embeddings response.
+    fn transform_response(
+        &self,
+        route: &ModelRoute,
+        request: &EmbeddingRequest,
+        responses: &[HttpResponseParts<'_>],
+    ) -> Result<EmbeddingResponse>;
+}
+
+/// The config for an embedding model, by LiteLLM's provider detection (`nova` first, then the
+/// provider segment of the base model).
+pub fn embedding_config_for(route: &ModelRoute) -> Result<&'static dyn EmbeddingConfig> {
+    static TITAN_V1: TitanEmbedConfig = TitanEmbedConfig {
+        version: TitanVersion::G1,
+    };
+    static TITAN_V2: TitanEmbedConfig = TitanEmbedConfig {
+        version: TitanVersion::V2,
+    };
+    static TITAN_IMAGE: TitanEmbedConfig = TitanEmbedConfig {
+        version: TitanVersion::Multimodal,
+    };
+    static COHERE: CohereEmbedConfig = CohereEmbedConfig;
+    let base = route.base_model.as_str();
+    if base.starts_with("amazon.titan-embed-image") {
+        Ok(&TITAN_IMAGE)
+    } else if base.starts_with("amazon.titan-embed-text-v2") {
+        Ok(&TITAN_V2)
+    } else if base.starts_with("amazon.titan-embed") {
+        Ok(&TITAN_V1)
+    } else if base.starts_with("cohere.embed") {
+        Ok(&COHERE)
+    } else {
+        Err(Error::new(
+            ErrorKind::NotFound,
+            format!(
+                "no embedding config for model={} (supported: amazon.titan-embed-text-v1/v2, \
+                 amazon.titan-embed-image-v1, cohere.embed-*)",
+                route.model
+            ),
+        )
+        .with_param("model"))
+    }
+}
+
+/// The inputs as strings (token arrays are not accepted by Bedrock's embedding models).
+pub(crate) fn input_texts(input: &EmbeddingInput) -> Result<Vec<&str>> {
+    match input {
+        EmbeddingInput::One(s) => Ok(vec![s.as_str()]),
+        EmbeddingInput::Many(v) if !v.is_empty() => Ok(v.iter().map(String::as_str).collect()),
+        EmbeddingInput::Many(_) => Err(Error::invalid_field("input", "at least one input")),
+        _ => Err(Error::invalid_field(
+            "input",
+            "strings (Bedrock embedding models take no token arrays)",
+        )),
+    }
+}
+
+/// LiteLLM's rule for embedding params: the OpenAI ones the family does not take are refused
+/// unless `drop_params`, which drops them. Returns the dropped names.
+pub(crate) fn check_params(
+    config: &dyn EmbeddingConfig,
+    route: &ModelRoute,
+    request: &EmbeddingRequest,
+) -> Result<Vec<&'static str>> {
+    let mut set: Vec<&'static str> = Vec::new();
+    if request.encoding_format.is_some() {
+        set.push("encoding_format");
+    }
+    if request.dimensions.is_some() {
+        set.push("dimensions");
+    }
+    let supported = config.supported_openai_params();
+    let unsupported: Vec<&'static str> = set
+        .iter()
+        .copied()
+        .filter(|p| !supported.contains(p))
+        .collect();
+    if unsupported.is_empty() || request.drop_params.unwrap_or(false) {
+        return Ok(unsupported);
+    }
+    Err(Error::unsupported_param(
+        unsupported[0],
+        &route.model,
+        supported,
+    ))
+}

@@ -1,0 +1,102 @@
+#![allow(clippy::unwrap_used)] // Integration tests: a panic is the assertion.
+//! Embedding goldens: each folder under `tests/fixtures/embeddings/` holds an OpenAI request, the
+//! Bedrock replies (`responses.json`, one per Bedrock call) and LiteLLM's captured requests
+//! (`litellm_requests.json`: paths and bodies, from LiteLLM 1.103.7 on loopback). Our requests
+//! must equal LiteLLM's; the response is compared with `expected_response.json`.
+
+use std::path::Path;
+
+use bedrock_testkit::golden::{assert_golden, read_json};
+use bedrock_transform::config::HttpResponseParts;
+use bedrock_transform::embeddings::embedding_config_for;
+use bedrock_transform::route::ModelRoute;
+use bedrock_types::ErrorKind;
+use bedrock_types::embeddings::EmbeddingRequest;
+use serde_json::{Value, json};
+
+#[test]
+fn embedding_goldens() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/embeddings");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 6);
+    for dir in dirs {
+        let req: EmbeddingRequest = read_json(dir.join("request.json"));
+        let route = ModelRoute::parse_with_model_id(&req.model, req.model_id.as_deref()).unwrap();
+        let config = embedding_config_for(&route).unwrap();
+        let parts = config.transform_request(&route, &req).unwrap();
+        let litellm: Value = read_json(dir.join("litellm_requests.json"));
+        let paths: Vec<&str> = parts.iter().map(|p| p.path.as_str()).collect();
+        let bodies: Vec<Value> = parts
+            .iter()
+            .map(|p| serde_json::from_slice(&p.body).unwrap())
+            .collect();
+        assert_eq!(
+            json!(paths),
+            litellm["paths"],
+            "{}: paths differ from LiteLLM's",
+            dir.display()
+        );
+        assert_eq!(
+            json!(bodies),
+            litellm["bodies"],
+            "{}: bodies differ from LiteLLM's",
+            dir.display()
+        );
+
+        let replies: Vec<Value> = read_json(dir.join("responses.json"));
+        let raw: Vec<Vec<u8>> = replies
+            .iter()
+            .map(|r| serde_json::to_vec(r).unwrap())
+            .collect();
+        let headers = http::HeaderMap::new();
+        let responses: Vec<HttpResponseParts> = raw
+            .iter()
+            .take(parts.len())
+            .map(|b| HttpResponseParts {
+                status: 200,
+                headers: &headers,
+                body: b,
+            })
+            .collect();
+        let resp = config.transform_response(&route, &req, &responses).unwrap();
+        assert_golden(dir.join("expected_response.json"), &resp);
+    }
+}
+
+#[test]
+fn unsupported_embedding_params() {
+    let req: EmbeddingRequest = serde_json::from_value(json!({
+        "model": "bedrock/amazon.titan-embed-text-v1", "input": ["x"], "dimensions": 256
+    }))
+    .unwrap();
+    let route = ModelRoute::parse(&req.model).unwrap();
+    let err = embedding_config_for(&route)
+        .unwrap()
+        .transform_request(&route, &req)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
+    assert_eq!(err.param(), Some("dimensions"));
+    let mut dropped = req.clone();
+    dropped.drop_params = Some(true);
+    let parts = embedding_config_for(&route)
+        .unwrap()
+        .transform_request(&route, &dropped)
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&parts[0].body).unwrap(),
+        json!({"inputText": "x"})
+    );
+    let bad =
+        json!({"model": "bedrock/amazon.titan-embed-text-v2:0", "input": ["x"], "dimensions": 300});
+    let bad: EmbeddingRequest = serde_json::from_value(bad).unwrap();
+    let route = ModelRoute::parse(&bad.model).unwrap();
+    let err = embedding_config_for(&route)
+        .unwrap()
+        .transform_request(&route, &bad)
+        .unwrap_err();
+    assert_eq!(err.param(), Some("dimensions"));
+}
