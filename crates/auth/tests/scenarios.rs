@@ -24,6 +24,10 @@ fn fmt_time(t: std::time::SystemTime) -> String {
 
 fn copy_tree(from: &Path, to: &Path, subst: &dyn Fn(&str) -> String) {
     std::fs::create_dir_all(to).unwrap();
+    // Git keeps no empty directories: a scenario without files under `fs/` means an empty home.
+    if !from.exists() {
+        return;
+    }
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
