@@ -192,6 +192,47 @@ impl Client {
         Ok(completion)
     }
 
+    /// `completion(..., stream=True)`: chunks as Bedrock produces them.
+    pub async fn completion_stream(
+        &self,
+        mut request: ChatCompletionRequest,
+    ) -> Result<crate::ChunkStream> {
+        request.stream = Some(true);
+        merge_defaults(&mut request.aws, &self.inner.defaults);
+        let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
+        let config = self.inner.registry.config_for(&route)?;
+        let mapped = config.map_params(&route, &request)?;
+        let prepared = config.transform_request(&route, &request, mapped)?;
+        if prepared.http.response != ResponseKind::EventStream {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "a streaming call produced a non-streaming request",
+            ));
+        }
+        let region = self.region(&route, &request)?;
+        let mut http_request = self.http_request(&route, &request, &prepared, &region)?;
+        caller_authorization(&mut http_request, &request)?;
+        self.inner
+            .authorizer
+            .authorize(
+                &mut http_request,
+                &AuthContext {
+                    params: &request.aws,
+                    region: &region,
+                    service: "bedrock",
+                },
+            )
+            .await?;
+        add_extra_headers(&mut http_request, &request)?;
+        let events = self.inner.transport.send_event_stream(http_request).await?;
+        let ctx = ResponseContext {
+            id: ids::completion_id(),
+            created: ids::now_secs(),
+            state: prepared.state,
+        };
+        Ok(crate::ChunkStream::new(events, config.stream_decoder(ctx)))
+    }
+
     /// `embedding(model="bedrock/...", input=[...])`: one or more InvokeModel calls (Titan takes
     /// one input per call), combined into an OpenAI embeddings response with `response_cost`.
     pub async fn embedding(&self, mut request: EmbeddingRequest) -> Result<EmbeddingResponse> {

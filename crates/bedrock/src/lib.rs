@@ -13,8 +13,10 @@
 mod client;
 mod cost;
 mod ids;
+mod stream;
 
 pub use bedrock_transform as transform;
 pub use bedrock_types as types;
 pub use client::{Client, ClientBuilder};
 pub use cost::{completion_cost, embedding_cost};
+pub use stream::ChunkStream;

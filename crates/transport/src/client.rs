@@ -112,6 +112,32 @@ impl HttpTransport {
     }
 }
 
+impl HttpTransport {
+    /// Send a streaming request (`converse-stream`, `invoke-with-response-stream`, agents) and
+    /// return its events as they arrive. The status and content type are checked first: an error
+    /// reply comes back as a typed error, never as frames.
+    pub async fn send_event_stream(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<crate::EventStream> {
+        let (parts, body) = request.into_parts();
+        let request = http::Request::from_parts(parts, Full::new(body));
+        let response = tokio::time::timeout(
+            self.config.connect_timeout + self.config.request_timeout,
+            self.client.request(request),
+        )
+        .await
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::Timeout,
+                "timed out waiting for the stream to start",
+            )
+        })?
+        .map_err(connection_error)?;
+        crate::stream::check_stream_response(response, self.config.max_response_bytes).await
+    }
+}
+
 fn connection_error(e: hyper_util::client::legacy::Error) -> Error {
     let mut message = format!("connection to Bedrock failed: {e}");
     let mut source = std::error::Error::source(&e);

@@ -9,5 +9,8 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod eventstream;
+mod stream;
 
 pub use client::{HttpTransport, TransportConfig};
+pub use stream::EventStream;

@@ -1,0 +1,153 @@
+//! Streaming responses: status and content type are checked before any framing, then frames are
+//! decoded as the caller polls, so memory stays bounded and backpressure reaches the socket.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bedrock_types::{Error, ErrorKind, Result, StreamEvent};
+use bytes::Bytes;
+use http_body::Body;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+
+use crate::eventstream::FrameDecoder;
+
+/// A stream of decoded Bedrock events (`futures_core::Stream`). Exception frames end it with
+/// their typed error.
+#[derive(Debug)]
+pub struct EventStream {
+    body: Incoming,
+    decoder: FrameDecoder,
+    request_id: Option<String>,
+    done: bool,
+}
+
+impl EventStream {
+    /// Bedrock's request id for this stream.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The most bytes the decoder ever held at once.
+    pub fn high_water_mark(&self) -> usize {
+        self.decoder.high_water_mark()
+    }
+}
+
+impl futures_core::Stream for EventStream {
+    type Item = Result<StreamEvent>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.decoder.next_message() {
+                Ok(Some(message)) => {
+                    let event = message.into_event(this.request_id.as_deref());
+                    if event.is_err() {
+                        this.done = true;
+                    }
+                    return Poll::Ready(Some(event));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+            match Pin::new(&mut this.body).poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Some(data) = frame.data_ref() {
+                        this.decoder.push(data);
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(Error::new(
+                        ErrorKind::ApiConnection,
+                        format!("the event stream broke: {e}"),
+                    ))));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    return Poll::Ready(this.decoder.finish().err().map(Err));
+                }
+            }
+        }
+    }
+}
+
+/// Check a streaming response before framing: a non-2xx status or a non-eventstream content
+/// type is a typed error built from the JSON body (LiteLLM #20589 fed such bodies to the frame
+/// decoder and reported "ChecksumMismatch").
+pub(crate) async fn check_stream_response(
+    response: http::Response<Incoming>,
+    limit: usize,
+) -> Result<EventStream> {
+    let request_id = response
+        .headers()
+        .get("x-amzn-requestid")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let is_stream = content_type.starts_with("application/vnd.amazon.eventstream");
+    if (200..300).contains(&status) && is_stream {
+        return Ok(EventStream {
+            body: response.into_body(),
+            decoder: FrameDecoder::new(),
+            request_id,
+            done: false,
+        });
+    }
+    let error_type = response
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = http_body_util::Limited::new(response.into_body(), limit)
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_else(|_| Bytes::new());
+    let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+    let message = json.as_ref().and_then(|j| {
+        j.get("message")
+            .or_else(|| j.get("Message"))
+            .and_then(|m| m.as_str())
+            .map(str::to_owned)
+    });
+    if (200..300).contains(&status) {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            format!(
+                "expected an event stream but got content-type `{content_type}`{}",
+                message.map(|m| format!(": {m}")).unwrap_or_default()
+            ),
+        )
+        .with_status(502));
+    }
+    let error_type = error_type.or_else(|| {
+        json.as_ref().and_then(|j| {
+            j.get("__type")
+                .or_else(|| j.get("code"))
+                .and_then(|m| m.as_str())
+                .map(str::to_owned)
+        })
+    });
+    let message = message.unwrap_or_else(|| format!("Bedrock returned HTTP {status}"));
+    Err(Error::from_bedrock(
+        status,
+        error_type.as_deref(),
+        message,
+        request_id.as_deref(),
+    ))
+}
