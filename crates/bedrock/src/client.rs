@@ -9,7 +9,7 @@ use bedrock_transform::config::{
 };
 use bedrock_transform::route::{Api, ModelRoute};
 use bedrock_transform::{Registry, ResponseContext, ResponseKind};
-use bedrock_transport::{HttpTransport, TransportConfig};
+use bedrock_transport::{HttpTransport, RetryPolicy, TransportConfig};
 use bedrock_types::embeddings::{EmbeddingRequest, EmbeddingResponse};
 use bedrock_types::{AwsParams, ChatCompletion, ChatCompletionRequest, Error, ErrorKind, Result};
 use bytes::Bytes;
@@ -150,30 +150,42 @@ impl Client {
             ));
         }
         let region = self.region(&route, &request)?;
-        let mut http_request = self.http_request(&route, &request, &prepared, &region)?;
-        caller_authorization(&mut http_request, &request)?;
-        let service = "bedrock";
-        self.inner
-            .authorizer
-            .authorize(
-                &mut http_request,
-                &AuthContext {
-                    params: &request.aws,
-                    region: &region,
-                    service,
-                },
-            )
-            .await?;
-        add_extra_headers(&mut http_request, &request)?;
-        let response = self.send(http_request, &request).await?;
+        // One policy for every attempt: each one is rebuilt and re-signed (fresh x-amz-date).
+        let policy = RetryPolicy::with_retries(request.num_retries.unwrap_or(0));
+        let attempted = bedrock_transport::retry(&policy, rand::random::<f64>, |_| async {
+            let mut http_request = self.http_request(&route, &request, &prepared, &region)?;
+            caller_authorization(&mut http_request, &request)?;
+            self.inner
+                .authorizer
+                .authorize(
+                    &mut http_request,
+                    &AuthContext {
+                        params: &request.aws,
+                        region: &region,
+                        service: "bedrock",
+                    },
+                )
+                .await?;
+            add_extra_headers(&mut http_request, &request)?;
+            let response = self.send(http_request, &request).await?;
+            if response.status().is_success() {
+                Ok(response)
+            } else {
+                Err(config.map_error(HttpResponseParts {
+                    status: response.status().as_u16(),
+                    headers: response.headers(),
+                    body: response.body(),
+                }))
+            }
+        })
+        .await;
+        let attempts = attempted.attempts;
+        let response = attempted.result?;
         let parts = HttpResponseParts {
             status: response.status().as_u16(),
             headers: response.headers(),
             body: response.body(),
         };
-        if !response.status().is_success() {
-            return Err(config.map_error(parts));
-        }
         let ctx = ResponseContext {
             id: ids::completion_id(),
             created: ids::now_secs(),
@@ -181,7 +193,7 @@ impl Client {
         };
         let mut completion = config.transform_response(&ctx, parts)?;
         completion.meta.response_cost = cost::completion_cost(&route, &completion);
-        completion.meta.attempts = 1;
+        completion.meta.attempts = attempts;
         tracing::debug!(
             model = %route.model,
             api = route.api.as_str(),

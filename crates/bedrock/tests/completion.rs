@@ -259,3 +259,54 @@ async fn embedding_titan_v2_over_http() {
         json!({"inputText": "good morning from litellm", "embeddingTypes": ["float"]})
     );
 }
+
+#[tokio::test]
+async fn throttling_is_retried_with_num_retries() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let _ = sock.read(&mut buf).await;
+                let (status, extra, body) = if n < 2 {
+                    (
+                        "429 Too Many Requests",
+                        "x-amzn-errortype: ThrottlingException\r\n",
+                        json!({"message": "Too many requests, please wait before trying again."})
+                            .to_string(),
+                    )
+                } else {
+                    ("200 OK", "", converse_reply().to_string())
+                };
+                let reply = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    let url = format!("http://{addr}");
+    let resp = client(CREDS)
+        .completion(request(&url, json!({"num_retries": 3})))
+        .await
+        .unwrap();
+    assert_eq!(resp.meta.attempts, 3);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    // Without retries the throttling error comes straight back.
+    calls.store(0, Ordering::SeqCst);
+    let err = client(CREDS)
+        .completion(request(&url, json!({})))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimit);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}

@@ -10,7 +10,9 @@
 
 mod client;
 pub mod eventstream;
+pub mod retry;
 mod stream;
 
 pub use client::{HttpTransport, TransportConfig};
+pub use retry::{Attempted, RetryPolicy, retry};
 pub use stream::EventStream;
