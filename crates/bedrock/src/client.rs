@@ -155,16 +155,7 @@ impl Client {
         let attempted = bedrock_transport::retry(&policy, rand::random::<f64>, |_| async {
             let mut http_request = self.http_request(&route, &request, &prepared, &region)?;
             caller_authorization(&mut http_request, &request)?;
-            self.inner
-                .authorizer
-                .authorize(
-                    &mut http_request,
-                    &AuthContext {
-                        params: &request.aws,
-                        region: &region,
-                        service: "bedrock",
-                    },
-                )
+            self.authorize(&mut http_request, &request.aws, &region)
                 .await?;
             add_extra_headers(&mut http_request, &request)?;
             let response = self.send(http_request, &request).await?;
@@ -224,16 +215,7 @@ impl Client {
         let region = self.region(&route, &request)?;
         let mut http_request = self.http_request(&route, &request, &prepared, &region)?;
         caller_authorization(&mut http_request, &request)?;
-        self.inner
-            .authorizer
-            .authorize(
-                &mut http_request,
-                &AuthContext {
-                    params: &request.aws,
-                    region: &region,
-                    service: "bedrock",
-                },
-            )
+        self.authorize(&mut http_request, &request.aws, &region)
             .await?;
         add_extra_headers(&mut http_request, &request)?;
         let events = self.inner.transport.send_event_stream(http_request).await?;
@@ -261,16 +243,7 @@ impl Client {
         let mut replies = Vec::with_capacity(parts.len());
         for part in &parts {
             let mut http_request = self.build_request(&route, &request.aws, part, &region)?;
-            self.inner
-                .authorizer
-                .authorize(
-                    &mut http_request,
-                    &AuthContext {
-                        params: &request.aws,
-                        region: &region,
-                        service: "bedrock",
-                    },
-                )
+            self.authorize(&mut http_request, &request.aws, &region)
                 .await?;
             let response = self
                 .send_with_timeout(http_request, request.timeout)
@@ -301,6 +274,22 @@ impl Client {
         response.meta.attempts = parts.len() as u32;
         response.meta.response_cost = cost::embedding_cost(&route, response.usage.prompt_tokens);
         Ok(response)
+    }
+
+    /// Bearer, caller Authorization or SigV4 (service `bedrock`), per `bedrock-auth`'s rules.
+    async fn authorize(
+        &self,
+        request: &mut http::Request<Bytes>,
+        aws: &AwsParams,
+        region: &str,
+    ) -> Result<()> {
+        let ctx = AuthContext {
+            params: aws,
+            region,
+            service: "bedrock",
+        };
+        self.inner.authorizer.authorize(request, &ctx).await?;
+        Ok(())
     }
 
     fn region(&self, route: &ModelRoute, request: &ChatCompletionRequest) -> Result<String> {

@@ -14,6 +14,7 @@
 
 pub mod anthropic;
 pub mod capabilities;
+mod chunks;
 pub mod config;
 pub mod converse;
 pub mod embeddings;

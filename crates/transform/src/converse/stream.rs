@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use bedrock_types::chat::{JsonObject, ThinkingBlock};
-use bedrock_types::response::{ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
+use bedrock_types::response::Delta;
 use bedrock_types::{
     ChatCompletionChunk, Error, ErrorKind, FinishReason, Result, StreamEvent, Usage,
 };
@@ -54,40 +54,12 @@ impl ConverseStreamDecoder {
         }
     }
 
-    fn chunk(&mut self, mut delta: Delta, finish: Option<FinishReason>) -> ChatCompletionChunk {
-        if !self.sent_role {
-            delta.role = Some("assistant".to_owned());
-            self.sent_role = true;
-        }
-        ChatCompletionChunk {
-            id: self.ctx.id.clone(),
-            created: self.ctx.created,
-            model: self.ctx.state.model.clone(),
-            object: "chat.completion.chunk".to_owned(),
-            system_fingerprint: None,
-            choices: vec![ChunkChoice {
-                finish_reason: finish,
-                index: 0,
-                delta,
-            }],
-            usage: None,
-            provider_specific_fields: None,
-        }
+    fn chunk(&mut self, delta: Delta, finish: Option<FinishReason>) -> ChatCompletionChunk {
+        crate::chunks::chunk(&self.ctx, &mut self.sent_role, delta, finish)
     }
 
     fn tool_delta(index: u32, id: Option<String>, name: Option<String>, args: String) -> Delta {
-        Delta {
-            tool_calls: Some(vec![ToolCallDelta {
-                index,
-                kind: id.as_ref().map(|_| "function".to_owned()),
-                id,
-                function: FunctionCallDelta {
-                    name,
-                    arguments: args,
-                },
-            }]),
-            ..Delta::default()
-        }
+        crate::chunks::tool_delta(index, id, name, args)
     }
 }
 
