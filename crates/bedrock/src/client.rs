@@ -10,6 +10,7 @@ use bedrock_transform::config::{
 use bedrock_transform::route::{Api, ModelRoute};
 use bedrock_transform::{Registry, ResponseContext, ResponseKind};
 use bedrock_transport::{HttpTransport, RetryPolicy, TransportConfig};
+use bedrock_types::completions::{Prompt, TextChoice, TextCompletion, TextCompletionRequest};
 use bedrock_types::embeddings::{EmbeddingRequest, EmbeddingResponse};
 use bedrock_types::{AwsParams, ChatCompletion, ChatCompletionRequest, Error, ErrorKind, Result};
 use bytes::Bytes;
@@ -225,6 +226,89 @@ impl Client {
             state: prepared.state,
         };
         Ok(crate::ChunkStream::new(events, config.stream_decoder(ctx)))
+    }
+
+    /// Input tokens for a chat request, from Bedrock's CountTokens (Converse-shaped input).
+    pub async fn count_tokens(&self, mut request: ChatCompletionRequest) -> Result<u64> {
+        merge_defaults(&mut request.aws, &self.inner.defaults);
+        let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
+        let parts = bedrock_transform::count_tokens::count_tokens_request(&route, &request)?;
+        let region = self.region(&route, &request)?;
+        let mut http_request = self.build_request(&route, &request.aws, &parts, &region)?;
+        self.authorize(&mut http_request, &request.aws, &region)
+            .await?;
+        let response = self.send(http_request, &request).await?;
+        let parts = HttpResponseParts {
+            status: response.status().as_u16(),
+            headers: response.headers(),
+            body: response.body(),
+        };
+        if !response.status().is_success() {
+            return Err(bedrock_transform::config::error_from_response(parts));
+        }
+        bedrock_transform::count_tokens::count_tokens_response(parts)
+    }
+
+    /// `text_completion(model=..., prompt=...)`: each prompt as one user turn through the chat
+    /// path (as LiteLLM serves `/completions` for Bedrock), one choice per prompt.
+    pub async fn text_completion(&self, request: TextCompletionRequest) -> Result<TextCompletion> {
+        let prompts = match &request.prompt {
+            Prompt::One(p) => vec![p.clone()],
+            Prompt::Many(v) if !v.is_empty() => v.clone(),
+            Prompt::Many(_) => {
+                return Err(Error::invalid_field(
+                    "prompt",
+                    "a string or a non-empty list of strings",
+                ));
+            }
+        };
+        let mut choices = Vec::with_capacity(prompts.len());
+        let mut usage = bedrock_types::Usage::default();
+        let mut cost = Some(0.0);
+        let mut last = None;
+        for (i, prompt) in prompts.into_iter().enumerate() {
+            let mut chat = ChatCompletionRequest::new(
+                request.model.clone(),
+                vec![bedrock_types::ChatMessage::user(prompt)],
+            );
+            chat.max_tokens = request.max_tokens;
+            chat.temperature = request.temperature;
+            chat.top_p = request.top_p;
+            chat.stop = request.stop.clone();
+            chat.drop_params = request.drop_params;
+            chat.aws = request.aws.clone();
+            chat.provider_params = request.provider_params.clone();
+            let resp = self.completion(chat).await?;
+            if let Some(u) = &resp.usage {
+                usage.prompt_tokens += u.prompt_tokens;
+                usage.completion_tokens += u.completion_tokens;
+                usage.total_tokens += u.total_tokens;
+            }
+            cost = cost.zip(resp.meta.response_cost).map(|(a, b)| a + b);
+            let choice = resp.choices.first();
+            choices.push(TextChoice {
+                text: choice
+                    .and_then(|c| c.message.content.clone())
+                    .unwrap_or_default(),
+                index: i as u32,
+                logprobs: None,
+                finish_reason: choice.and_then(|c| c.finish_reason),
+            });
+            last = Some(resp);
+        }
+        let last = last.ok_or_else(|| Error::invalid_field("prompt", "at least one prompt"))?;
+        Ok(TextCompletion {
+            id: last.id.replacen("chatcmpl-", "cmpl-", 1),
+            object: "text_completion".to_owned(),
+            created: last.created,
+            model: last.model,
+            choices,
+            usage: Some(usage),
+            meta: bedrock_types::ResponseMeta {
+                response_cost: cost,
+                ..last.meta
+            },
+        })
     }
 
     /// `embedding(model="bedrock/...", input=[...])`: one or more InvokeModel calls (Titan takes

@@ -310,3 +310,51 @@ async fn throttling_is_retried_with_num_retries() {
     assert_eq!(err.kind(), ErrorKind::RateLimit);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn count_tokens_over_http() {
+    let (url, seen) = responder(200, &[], json!({"inputTokens": 12})).await;
+    let n = client(CREDS)
+        .count_tokens(request(&url, json!({})))
+        .await
+        .unwrap();
+    assert_eq!(n, 12);
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen[0]
+            .head
+            .starts_with("POST /model/anthropic.claude-haiku-4-5-20251001-v1%3A0/count-tokens "),
+        "{}",
+        seen[0].head
+    );
+    let body: Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(
+        body["input"]["converse"]["messages"][0]["content"][0]["text"],
+        "Hello, how are you?"
+    );
+}
+
+#[tokio::test]
+async fn text_completion_one_choice_per_prompt() {
+    let (url, seen) = responder(200, &[], converse_reply()).await;
+    let req: bedrock::types::completions::TextCompletionRequest = serde_json::from_value(json!({
+        "model": "bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "prompt": ["Say hi", "Say bye"],
+        "max_tokens": 20,
+        "aws_bedrock_runtime_endpoint": url
+    }))
+    .unwrap();
+    let resp = client(CREDS).text_completion(req).await.unwrap();
+    assert_eq!(resp.object, "text_completion");
+    assert!(resp.id.starts_with("cmpl-"));
+    assert_eq!(resp.choices.len(), 2);
+    assert_eq!(resp.choices[1].index, 1);
+    assert_eq!(resp.choices[0].text, "Hello! I'm doing well.");
+    assert_eq!(resp.usage.as_ref().unwrap().total_tokens, 36);
+    assert!(resp.meta.response_cost.unwrap() > 0.0);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    let body: Value = serde_json::from_slice(&seen[1].body).unwrap();
+    assert_eq!(body["messages"][0]["content"][0]["text"], "Say bye");
+    assert_eq!(body["inferenceConfig"]["maxTokens"], 20);
+}

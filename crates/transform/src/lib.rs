@@ -17,6 +17,7 @@ pub mod capabilities;
 mod chunks;
 pub mod config;
 pub mod converse;
+pub mod count_tokens;
 pub mod embeddings;
 pub mod encoding;
 pub mod invoke;
