@@ -149,6 +149,29 @@ pub struct ResponseState {
     pub extra: JsonObject,
 }
 
+impl ResponseState {
+    /// The state for `request` on `route` with the tool-name map and JSON mode its params
+    /// mapping produced.
+    pub fn for_request(
+        route: &ModelRoute,
+        request: &ChatCompletionRequest,
+        tool_names: ToolNameMap,
+        json_mode: Option<JsonMode>,
+    ) -> Self {
+        ResponseState {
+            model: route.model.clone(),
+            tool_names,
+            json_mode,
+            include_usage: request
+                .stream_options
+                .as_ref()
+                .and_then(|o| o.include_usage)
+                .unwrap_or(false),
+            extra: JsonObject::new(),
+        }
+    }
+}
+
 /// A request ready to sign and send, with the state its response needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedRequest {

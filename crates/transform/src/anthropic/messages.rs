@@ -280,17 +280,7 @@ impl ProviderConfig for AnthropicMessagesConfig {
         http.headers.extend(params.headers);
         Ok(PreparedRequest {
             http,
-            state: ResponseState {
-                model: route.model.clone(),
-                tool_names: params.tool_names,
-                json_mode: params.json_mode,
-                include_usage: req
-                    .stream_options
-                    .as_ref()
-                    .and_then(|o| o.include_usage)
-                    .unwrap_or(false),
-                extra: Map::new(),
-            },
+            state: ResponseState::for_request(route, req, params.tool_names, params.json_mode),
         })
     }
 

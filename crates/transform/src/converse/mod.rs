@@ -87,17 +87,7 @@ impl ProviderConfig for ConverseConfig {
         http.headers.extend(params.headers);
         Ok(PreparedRequest {
             http,
-            state: ResponseState {
-                model: route.model.clone(),
-                tool_names: params.tool_names,
-                json_mode: params.json_mode,
-                include_usage: request
-                    .stream_options
-                    .as_ref()
-                    .and_then(|o| o.include_usage)
-                    .unwrap_or(false),
-                extra: Map::new(),
-            },
+            state: ResponseState::for_request(route, request, params.tool_names, params.json_mode),
         })
     }
 
