@@ -9,4 +9,11 @@
 #![deny(missing_docs)]
 
 pub mod credentials;
+pub mod eventstream;
 pub mod golden;
+pub mod mock;
+pub mod sigv4;
+pub mod tls;
+
+pub use mock::{MockBedrock, MockRequest, Operation, Reply, RouteMatch};
+pub use sigv4::SigV4Verifier;

@@ -306,29 +306,10 @@ pub fn check_supported(
 /// Classify a non-2xx Bedrock response: `x-amzn-ErrorType` (or the body's `__type`/`code`),
 /// the body's `message`/`Message`, and `x-amzn-RequestId`.
 pub fn error_from_response(response: HttpResponseParts<'_>) -> Error {
-    let body: Option<serde_json::Value> = serde_json::from_slice(response.body).ok();
-    let from_body = |keys: &[&str]| {
-        body.as_ref().and_then(|b| {
-            keys.iter()
-                .find_map(|k| b.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
-        })
-    };
-    let error_type = response
-        .header("x-amzn-errortype")
-        .map(str::to_owned)
-        .or_else(|| from_body(&["__type", "code", "Code"]));
-    let message = from_body(&["message", "Message"]).unwrap_or_else(|| {
-        let text = String::from_utf8_lossy(response.body);
-        if text.trim().is_empty() {
-            format!("Bedrock returned HTTP {}", response.status)
-        } else {
-            text.chars().take(2000).collect()
-        }
-    });
-    Error::from_bedrock(
+    Error::from_http_reply(
         response.status,
-        error_type.as_deref(),
-        message,
+        response.header("x-amzn-errortype"),
         response.header("x-amzn-requestid"),
+        response.body,
     )
 }

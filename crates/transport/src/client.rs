@@ -10,6 +10,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use crate::proxy::{ProxyConfig, ProxyConnector};
+
 /// Timeouts and limits for a [`HttpTransport`].
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
@@ -21,6 +23,11 @@ pub struct TransportConfig {
     pub pool_idle_timeout: Duration,
     /// The largest whole response body accepted, in bytes.
     pub max_response_bytes: usize,
+    /// The longest silence allowed between two pieces of an event stream; a stream that stalls
+    /// longer ends with a timeout error instead of hanging forever.
+    pub stream_idle_timeout: Duration,
+    /// Proxy settings (default: the usual environment variables).
+    pub proxy: ProxyConfig,
 }
 
 impl Default for TransportConfig {
@@ -32,6 +39,8 @@ impl Default for TransportConfig {
             // InvokeModel bodies are capped at 25 MB by Bedrock; responses with images can
             // be larger than the request, so leave headroom.
             max_response_bytes: 64 * 1024 * 1024,
+            stream_idle_timeout: Duration::from_secs(300),
+            proxy: ProxyConfig::FromEnv,
         }
     }
 }
@@ -41,7 +50,7 @@ impl Default for TransportConfig {
 /// Cloning is cheap and shares the pool.
 #[derive(Clone, Debug)]
 pub struct HttpTransport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
     config: TransportConfig,
 }
 
@@ -59,12 +68,13 @@ impl HttpTransport {
         http.enforce_http(false);
         http.set_connect_timeout(Some(config.connect_timeout));
         http.set_nodelay(true);
+        let connector = ProxyConnector::new(http, &config.proxy);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
+            .wrap_connector(connector);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(config.pool_idle_timeout)
             .build(https);
@@ -113,6 +123,28 @@ impl HttpTransport {
 }
 
 impl HttpTransport {
+    /// Like [`Self::send`], but a non-2xx reply becomes the shared error type: status,
+    /// `x-amzn-ErrorType` (suffix stripped), the body's message, `x-amzn-RequestId`, and
+    /// whether a retry may help.
+    pub async fn send_checked(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>> {
+        let response = self.send(request).await?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+        Err(Error::from_http_reply(
+            response.status().as_u16(),
+            header("x-amzn-errortype"),
+            header("x-amzn-requestid"),
+            response.body(),
+        ))
+    }
+}
+
+impl HttpTransport {
     /// Send a streaming request (`converse-stream`, `invoke-with-response-stream`, agents) and
     /// return its events as they arrive. The status and content type are checked first: an error
     /// reply comes back as a typed error, never as frames.
@@ -134,7 +166,12 @@ impl HttpTransport {
             )
         })?
         .map_err(connection_error)?;
-        crate::stream::check_stream_response(response, self.config.max_response_bytes).await
+        crate::stream::check_stream_response(
+            response,
+            self.config.max_response_bytes,
+            self.config.stream_idle_timeout,
+        )
+        .await
     }
 }
 

@@ -10,9 +10,11 @@
 
 mod client;
 pub mod eventstream;
+mod proxy;
 pub mod retry;
 mod stream;
 
 pub use client::{HttpTransport, TransportConfig};
+pub use proxy::ProxyConfig;
 pub use retry::{Attempted, RetryPolicy, retry};
 pub use stream::EventStream;

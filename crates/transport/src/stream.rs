@@ -3,12 +3,14 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bedrock_types::{Error, ErrorKind, Result, StreamEvent};
 use bytes::Bytes;
 use http_body::Body;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use std::future::Future;
 
 use crate::eventstream::FrameDecoder;
 
@@ -20,6 +22,8 @@ pub struct EventStream {
     decoder: FrameDecoder,
     request_id: Option<String>,
     done: bool,
+    idle_timeout: Duration,
+    idle: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl EventStream {
@@ -58,10 +62,24 @@ impl futures_core::Stream for EventStream {
                 }
             }
             match Pin::new(&mut this.body).poll_frame(cx) {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    if this.idle.as_mut().poll(cx).is_ready() {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(Error::new(
+                            ErrorKind::Timeout,
+                            format!(
+                                "the event stream stalled: no data for {:?}",
+                                this.idle_timeout
+                            ),
+                        ))));
+                    }
+                    return Poll::Pending;
+                }
                 Poll::Ready(Some(Ok(frame))) => {
                     if let Some(data) = frame.data_ref() {
                         this.decoder.push(data);
+                        let deadline = tokio::time::Instant::now() + this.idle_timeout;
+                        this.idle.as_mut().reset(deadline);
                     }
                 }
                 Poll::Ready(Some(Err(e))) => {
@@ -86,6 +104,7 @@ impl futures_core::Stream for EventStream {
 pub(crate) async fn check_stream_response(
     response: http::Response<Incoming>,
     limit: usize,
+    idle_timeout: Duration,
 ) -> Result<EventStream> {
     let request_id = response
         .headers()
@@ -106,26 +125,25 @@ pub(crate) async fn check_stream_response(
             decoder: FrameDecoder::new(),
             request_id,
             done: false,
+            idle_timeout,
+            idle: Box::pin(tokio::time::sleep(idle_timeout)),
         });
     }
-    let error_type = response
-        .headers()
-        .get("x-amzn-errortype")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let error_type = header(response.headers(), "x-amzn-errortype").map(str::to_owned);
     let body = http_body_util::Limited::new(response.into_body(), limit)
         .collect()
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_else(|_| Bytes::new());
-    let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
-    let message = json.as_ref().and_then(|j| {
-        j.get("message")
-            .or_else(|| j.get("Message"))
-            .and_then(|m| m.as_str())
-            .map(str::to_owned)
-    });
     if (200..300).contains(&status) {
+        let message = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|j| {
+                j.get("message")
+                    .or_else(|| j.get("Message"))
+                    .and_then(|m| m.as_str())
+                    .map(str::to_owned)
+            });
         return Err(Error::new(
             ErrorKind::Internal,
             format!(
@@ -135,19 +153,14 @@ pub(crate) async fn check_stream_response(
         )
         .with_status(502));
     }
-    let error_type = error_type.or_else(|| {
-        json.as_ref().and_then(|j| {
-            j.get("__type")
-                .or_else(|| j.get("code"))
-                .and_then(|m| m.as_str())
-                .map(str::to_owned)
-        })
-    });
-    let message = message.unwrap_or_else(|| format!("Bedrock returned HTTP {status}"));
-    Err(Error::from_bedrock(
+    Err(Error::from_http_reply(
         status,
         error_type.as_deref(),
-        message,
         request_id.as_deref(),
+        &body,
     ))
+}
+
+fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }

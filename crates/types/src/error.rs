@@ -285,6 +285,36 @@ impl Error {
         }
     }
 
+    /// Classify a non-2xx HTTP reply: the error type from `x-amzn-ErrorType` (`error_type`)
+    /// or else the body's `__type`/`code`/`Code`; the message from the body's
+    /// `message`/`Message`, or the body text (capped), or the status; and the request id.
+    pub fn from_http_reply(
+        status: u16,
+        error_type: Option<&str>,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Self {
+        let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        let from_body = |keys: &[&str]| {
+            json.as_ref().and_then(|b| {
+                keys.iter()
+                    .find_map(|k| b.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
+            })
+        };
+        let error_type = error_type
+            .map(str::to_owned)
+            .or_else(|| from_body(&["__type", "code", "Code"]));
+        let message = from_body(&["message", "Message"]).unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(body);
+            if text.trim().is_empty() {
+                format!("Bedrock returned HTTP {status}")
+            } else {
+                text.chars().take(2000).collect()
+            }
+        });
+        Error::from_bedrock(status, error_type.as_deref(), message, request_id)
+    }
+
     /// Attach the name of the request field this error is about.
     pub fn with_param(mut self, param: impl Into<String>) -> Self {
         self.param = Some(param.into());
