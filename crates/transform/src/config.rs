@@ -60,6 +60,10 @@ pub enum ResponseKind {
     Json,
     /// `application/vnd.amazon.eventstream` frames.
     EventStream,
+    /// An event stream the call wants as one whole answer (InvokeAgent always streams): the
+    /// client collects the decoded events and hands them to
+    /// [`ProviderConfig::transform_events`].
+    CollectedEvents,
 }
 
 /// The parts of an unsigned Bedrock HTTP request.
@@ -257,6 +261,21 @@ pub trait ProviderConfig: Send + Sync + Debug {
         ctx: &ResponseContext,
         response: HttpResponseParts<'_>,
     ) -> Result<ChatCompletion>;
+
+    /// Turn a whole reply that arrived as an event stream (its decoded events, in order; the
+    /// response's status and headers, body empty) into one chat completion. Only configs that
+    /// ask for [`ResponseKind::CollectedEvents`] implement it.
+    fn transform_events(
+        &self,
+        _ctx: &ResponseContext,
+        _response: HttpResponseParts<'_>,
+        _events: &[StreamEvent],
+    ) -> Result<ChatCompletion> {
+        Err(Error::new(
+            bedrock_types::ErrorKind::Internal,
+            format!("the {} config does not collect event streams", self.name()),
+        ))
+    }
 
     /// A decoder for this family's stream events.
     fn stream_decoder(&self, ctx: ResponseContext) -> Box<dyn StreamDecoder>;

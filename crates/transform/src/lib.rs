@@ -12,6 +12,7 @@
 //! golden files.
 #![deny(missing_docs)]
 
+pub mod agents;
 pub mod anthropic;
 pub mod capabilities;
 mod chunks;
@@ -20,10 +21,12 @@ pub mod converse;
 pub mod count_tokens;
 pub mod embeddings;
 pub mod encoding;
+pub mod images;
 pub mod invoke;
 pub mod invoke_headers;
 pub mod pyjson;
 pub mod registry;
+pub mod rerank;
 pub mod route;
 pub mod tool_names;
 

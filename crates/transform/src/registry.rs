@@ -39,6 +39,10 @@ impl Default for Registry {
             RouteKey::Family(Api::Invoke, ModelFamily::Anthropic),
             Arc::new(crate::anthropic::AnthropicMessagesConfig),
         );
+        r.register(
+            RouteKey::Family(Api::Agent, ModelFamily::Agent),
+            Arc::new(crate::agents::InvokeAgentConfig),
+        );
         crate::invoke::prompt::register(&mut r);
         crate::invoke::chat_style::register(&mut r);
         r

@@ -100,3 +100,47 @@ fn unsupported_embedding_params() {
         .unwrap_err();
     assert_eq!(err.param(), Some("dimensions"));
 }
+
+#[test]
+fn nova_and_marengo_params_and_inputs() {
+    let transform = |req: Value| {
+        let req: EmbeddingRequest = serde_json::from_value(req).unwrap();
+        let route = ModelRoute::parse(&req.model).unwrap();
+        embedding_config_for(&route)?.transform_request(&route, &req)
+    };
+    // Nova takes `dimensions` only; Marengo takes `encoding_format` only (LiteLLM's lists).
+    let err = transform(
+        json!({"model": "bedrock/amazon.nova-2-multimodal-embeddings-v1:0",
+        "input": ["x"], "encoding_format": "float"}),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
+    assert_eq!(err.param(), Some("encoding_format"));
+    let err = transform(json!({"model": "bedrock/twelvelabs.marengo-embed-2-7-v1:0",
+        "input": ["x"], "dimensions": 3}))
+    .unwrap_err();
+    assert_eq!(err.param(), Some("dimensions"));
+    let parts = transform(json!({"model": "bedrock/twelvelabs.marengo-embed-2-7-v1:0",
+        "input": ["x"], "dimensions": 3, "drop_params": true}))
+    .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&parts[0].body).unwrap(),
+        json!({"inputType": "text", "inputText": "x", "textTruncate": "end"})
+    );
+    // Marengo video/audio need async invoke; a bad Nova data URL is refused.
+    let err = transform(json!({"model": "bedrock/twelvelabs.marengo-embed-2-7-v1:0",
+        "input": ["s3://b/v.mp4"], "input_type": "video"}))
+    .unwrap_err();
+    assert_eq!(err.param(), Some("input_type"));
+    let err = transform(
+        json!({"model": "bedrock/amazon.nova-2-multimodal-embeddings-v1:0",
+        "input": ["ok", "data:image/png;base64"]}),
+    )
+    .unwrap_err();
+    assert_eq!(err.param(), Some("input[1]"));
+    // Marengo 3.0 is not mapped.
+    let err =
+        transform(json!({"model": "bedrock/twelvelabs.marengo-embed-3-0-v1:0", "input": ["x"]}))
+            .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}

@@ -28,6 +28,9 @@ pub struct RerankRequest {
     /// Cohere's chunking limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_chunks_per_doc: Option<u32>,
+    /// Drop unsupported parameters instead of failing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop_params: Option<bool>,
     /// Request timeout in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<f64>,

@@ -5,6 +5,8 @@
 //! [`EmbeddingConfig::transform_response`] combines their replies.
 
 mod cohere;
+mod marengo;
+mod nova;
 mod titan;
 
 use std::fmt::Debug;
@@ -16,6 +18,8 @@ use crate::config::{HttpRequestParts, HttpResponseParts};
 use crate::route::ModelRoute;
 
 pub use cohere::CohereEmbedConfig;
+pub use marengo::MarengoEmbedConfig;
+pub use nova::NovaEmbedConfig;
 pub use titan::{TitanEmbedConfig, TitanVersion};
 
 /// One embedding family's mapping.
@@ -43,7 +47,7 @@ pub trait EmbeddingConfig: Send + Sync + Debug {
 }
 
 /// The config for an embedding model, by LiteLLM's provider detection (`nova` first, then the
-/// provider segment of the base model).
+/// provider segment of the base model; Marengo 3.0 is not supported).
 pub fn embedding_config_for(route: &ModelRoute) -> Result<&'static dyn EmbeddingConfig> {
     static TITAN_V1: TitanEmbedConfig = TitanEmbedConfig {
         version: TitanVersion::G1,
@@ -55,8 +59,14 @@ pub fn embedding_config_for(route: &ModelRoute) -> Result<&'static dyn Embedding
         version: TitanVersion::Multimodal,
     };
     static COHERE: CohereEmbedConfig = CohereEmbedConfig;
+    static NOVA: NovaEmbedConfig = NovaEmbedConfig;
+    static MARENGO: MarengoEmbedConfig = MarengoEmbedConfig;
     let base = route.base_model.as_str();
-    if base.starts_with("amazon.titan-embed-image") {
+    if base.contains("nova") && base.contains("embed") {
+        Ok(&NOVA)
+    } else if base.starts_with("twelvelabs.marengo-embed-2") {
+        Ok(&MARENGO)
+    } else if base.starts_with("amazon.titan-embed-image") {
         Ok(&TITAN_IMAGE)
     } else if base.starts_with("amazon.titan-embed-text-v2") {
         Ok(&TITAN_V2)
@@ -69,7 +79,8 @@ pub fn embedding_config_for(route: &ModelRoute) -> Result<&'static dyn Embedding
             ErrorKind::NotFound,
             format!(
                 "no embedding config for model={} (supported: amazon.titan-embed-text-v1/v2, \
-                 amazon.titan-embed-image-v1, cohere.embed-*)",
+                 amazon.titan-embed-image-v1, cohere.embed-*, \
+                 amazon.nova-2-multimodal-embeddings-v1:0, twelvelabs.marengo-embed-2-7-v1:0)",
                 route.model
             ),
         )
