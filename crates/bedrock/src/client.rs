@@ -10,12 +10,16 @@ use bedrock_transform::config::{
 use bedrock_transform::route::{Api, ModelRoute};
 use bedrock_transform::{Registry, ResponseContext, ResponseKind};
 use bedrock_transport::{HttpTransport, RetryPolicy, TransportConfig};
+use bedrock_types::chat::JsonObject;
 use bedrock_types::completions::{Prompt, TextChoice, TextCompletion, TextCompletionRequest};
 use bedrock_types::embeddings::{EmbeddingRequest, EmbeddingResponse};
+use bedrock_types::images::{ImageGenerationRequest, ImageResponse};
+use bedrock_types::rerank::{RerankRequest, RerankResponse};
 use bedrock_types::{AwsParams, ChatCompletion, ChatCompletionRequest, Error, ErrorKind, Result};
 use bytes::Bytes;
 use serde_json::Value;
 
+use crate::media::{self, MediaFetchPolicy};
 use crate::{cost, ids};
 
 /// Builds a [`Client`].
@@ -27,9 +31,16 @@ pub struct ClientBuilder {
     provider_config: Option<ProviderConfig>,
     authorizer: Option<Arc<dyn Authorize>>,
     registry: Option<Registry>,
+    media: Option<MediaFetchPolicy>,
 }
 
 impl ClientBuilder {
+    /// Limits for fetching http(s) media named in messages (size, timeout, private addresses).
+    pub fn media_fetch(mut self, policy: MediaFetchPolicy) -> Self {
+        self.media = Some(policy);
+        self
+    }
+
     /// Default region (`aws_region_name`) for calls that name none.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.defaults.aws_region_name = Some(region.into());
@@ -100,9 +111,46 @@ impl ClientBuilder {
                 provider_config,
                 authorizer,
                 registry: self.registry.unwrap_or_default(),
+                media: self.media.unwrap_or_default(),
             }),
         })
     }
+}
+
+/// Where a non-chat call goes and how it is sent.
+struct Target<'a> {
+    route: &'a ModelRoute,
+    aws: &'a AwsParams,
+    region: &'a str,
+    extra_headers: Option<&'a JsonObject>,
+    timeout: Option<f64>,
+    num_retries: Option<u32>,
+}
+
+/// A chat call ready for I/O.
+struct PreparedCall<'a> {
+    route: ModelRoute,
+    config: &'a dyn bedrock_transform::ProviderConfig,
+    prepared: PreparedRequest,
+    region: String,
+    request: ChatCompletionRequest,
+}
+
+/// The span every call runs in: model, route and family up front; status, attempts, latency and
+/// tokens recorded as they become known. Never bodies or secrets.
+fn call_span(call: &'static str, route: &ModelRoute) -> tracing::Span {
+    tracing::info_span!(
+        "bedrock.call",
+        call,
+        model = %route.model,
+        api = route.api.as_str(),
+        family = %route.family,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+        prompt_tokens = tracing::field::Empty,
+        completion_tokens = tracing::field::Empty,
+    )
 }
 
 #[derive(Debug)]
@@ -112,6 +160,7 @@ struct Inner {
     provider_config: ProviderConfig,
     authorizer: Arc<dyn Authorize>,
     registry: Registry,
+    media: MediaFetchPolicy,
 }
 
 /// The Bedrock client. Cheap to clone; clones share the transport and credential cache.
@@ -132,47 +181,34 @@ impl Client {
     }
 
     /// `completion(model="bedrock/...", messages=[...], ...)`, not streaming.
-    pub async fn completion(&self, mut request: ChatCompletionRequest) -> Result<ChatCompletion> {
+    pub async fn completion(&self, request: ChatCompletionRequest) -> Result<ChatCompletion> {
         if request.is_stream() {
             return Err(Error::invalid_field(
                 "stream",
                 "false here; streaming responses come from completion_stream",
             ));
         }
-        merge_defaults(&mut request.aws, &self.inner.defaults);
-        let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
-        let config = self.inner.registry.config_for(&route)?;
-        let mapped = config.map_params(&route, &request)?;
-        let prepared = config.transform_request(&route, &request, mapped)?;
-        if prepared.http.response != ResponseKind::Json {
-            return Err(Error::new(
-                ErrorKind::Internal,
-                "a non-streaming call produced a streaming request",
-            ));
-        }
-        let region = self.region(&route, &request)?;
-        // One policy for every attempt: each one is rebuilt and re-signed (fresh x-amz-date).
-        let policy = RetryPolicy::with_retries(request.num_retries.unwrap_or(0));
-        let attempted = bedrock_transport::retry(&policy, rand::random::<f64>, |_| async {
-            let mut http_request = self.http_request(&route, &request, &prepared, &region)?;
-            caller_authorization(&mut http_request, &request)?;
-            self.authorize(&mut http_request, &request.aws, &region)
-                .await?;
-            add_extra_headers(&mut http_request, &request)?;
-            let response = self.send(http_request, &request).await?;
-            if response.status().is_success() {
-                Ok(response)
-            } else {
-                Err(config.map_error(HttpResponseParts {
-                    status: response.status().as_u16(),
-                    headers: response.headers(),
-                    body: response.body(),
-                }))
+        let started = std::time::Instant::now();
+        let call = self.prepare_chat(request).await?;
+        let span = call_span("completion", &call.route);
+        let _entered = span.enter();
+        match call.prepared.http.response {
+            ResponseKind::Json => {}
+            ResponseKind::CollectedEvents => return self.collected_completion(call, &span).await,
+            ResponseKind::EventStream => {
+                return Err(Error::new(
+                    ErrorKind::Internal,
+                    "a non-streaming call produced a streaming request",
+                ));
             }
-        })
-        .await;
+        }
+        let attempted = self.send_with_retries(&call).await;
         let attempts = attempted.attempts;
-        let response = attempted.result?;
+        span.record("attempts", attempts);
+        let response = attempted.result.inspect_err(|e| {
+            span.record("status", e.status());
+        })?;
+        span.record("status", response.status().as_u16());
         let parts = HttpResponseParts {
             status: response.status().as_u16(),
             headers: response.headers(),
@@ -181,51 +217,164 @@ impl Client {
         let ctx = ResponseContext {
             id: ids::completion_id(),
             created: ids::now_secs(),
-            state: prepared.state,
+            state: call.prepared.state,
         };
-        let mut completion = config.transform_response(&ctx, parts)?;
-        completion.meta.response_cost = cost::completion_cost(&route, &completion);
+        let mut completion = call.config.transform_response(&ctx, parts)?;
+        completion.meta.response_cost = cost::completion_cost(&call.route, &completion);
         completion.meta.attempts = attempts;
-        tracing::debug!(
-            model = %route.model,
-            api = route.api.as_str(),
-            family = %route.family,
-            cost = ?completion.meta.response_cost,
-            "bedrock completion"
-        );
+        if let Some(u) = &completion.usage {
+            span.record("prompt_tokens", u.prompt_tokens);
+            span.record("completion_tokens", u.completion_tokens);
+        }
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        tracing::debug!(cost = ?completion.meta.response_cost, "bedrock completion done");
         Ok(completion)
     }
 
     /// `completion(..., stream=True)`: chunks as Bedrock produces them.
+    ///
+    /// Starting the stream is retried under `num_retries` (throttling, 5xx, connection
+    /// failures), each attempt re-signed; once the stream has started nothing is retried, so no
+    /// chunk is ever delivered twice. A family Bedrock cannot stream answers with one whole
+    /// reply, delivered as a single-chunk stream.
     pub async fn completion_stream(
         &self,
         mut request: ChatCompletionRequest,
     ) -> Result<crate::ChunkStream> {
         request.stream = Some(true);
-        merge_defaults(&mut request.aws, &self.inner.defaults);
-        let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
-        let config = self.inner.registry.config_for(&route)?;
-        let mapped = config.map_params(&route, &request)?;
-        let prepared = config.transform_request(&route, &request, mapped)?;
-        if prepared.http.response != ResponseKind::EventStream {
-            return Err(Error::new(
-                ErrorKind::Internal,
-                "a streaming call produced a non-streaming request",
-            ));
-        }
-        let region = self.region(&route, &request)?;
-        let mut http_request = self.http_request(&route, &request, &prepared, &region)?;
-        caller_authorization(&mut http_request, &request)?;
-        self.authorize(&mut http_request, &request.aws, &region)
-            .await?;
-        add_extra_headers(&mut http_request, &request)?;
-        let events = self.inner.transport.send_event_stream(http_request).await?;
+        let call = self.prepare_chat(request).await?;
+        let span = call_span("completion_stream", &call.route);
+        let _entered = span.enter();
         let ctx = ResponseContext {
             id: ids::completion_id(),
             created: ids::now_secs(),
-            state: prepared.state,
+            state: call.prepared.state.clone(),
         };
-        Ok(crate::ChunkStream::new(events, config.stream_decoder(ctx)))
+        if call.prepared.http.response == ResponseKind::Json {
+            let attempted = self.send_with_retries(&call).await;
+            span.record("attempts", attempted.attempts);
+            let response = attempted.result?;
+            span.record("status", response.status().as_u16());
+            let request_id = response
+                .headers()
+                .get("x-amzn-requestid")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Ok(crate::ChunkStream::single(
+                response.into_body(),
+                request_id,
+                call.config.stream_decoder(ctx),
+            ));
+        }
+        let policy = RetryPolicy::with_retries(call.request.num_retries.unwrap_or(0));
+        let attempted = bedrock_transport::retry(&policy, rand::random::<f64>, |_| async {
+            let http_request = self.signed_request(&call).await?;
+            self.inner.transport.send_event_stream(http_request).await
+        })
+        .await;
+        span.record("attempts", attempted.attempts);
+        let events = attempted.result.inspect_err(|e| {
+            span.record("status", e.status());
+        })?;
+        span.record("status", 200u16);
+        Ok(crate::ChunkStream::new(
+            events,
+            call.config.stream_decoder(ctx),
+        ))
+    }
+
+    /// A whole answer that arrives as an event stream (agents): the stream's start is retried,
+    /// its events collected (exception frames end it with their error), then transformed.
+    async fn collected_completion(
+        &self,
+        call: PreparedCall<'_>,
+        span: &tracing::Span,
+    ) -> Result<ChatCompletion> {
+        use futures_util::StreamExt;
+        let policy = RetryPolicy::with_retries(call.request.num_retries.unwrap_or(0));
+        let attempted = bedrock_transport::retry(&policy, rand::random::<f64>, |_| async {
+            let http_request = self.signed_request(&call).await?;
+            self.inner.transport.send_event_stream(http_request).await
+        })
+        .await;
+        span.record("attempts", attempted.attempts);
+        let mut stream = attempted.result?;
+        let mut events = Vec::new();
+        while let Some(event) = stream.next().await {
+            events.push(event?);
+        }
+        span.record("status", 200u16);
+        let headers = stream.headers().clone();
+        let ctx = ResponseContext {
+            id: ids::completion_id(),
+            created: ids::now_secs(),
+            state: call.prepared.state,
+        };
+        let parts = HttpResponseParts {
+            status: 200,
+            headers: &headers,
+            body: &[],
+        };
+        let mut completion = call.config.transform_events(&ctx, parts, &events)?;
+        completion.meta.response_cost = cost::completion_cost(&call.route, &completion);
+        completion.meta.attempts = attempted.attempts;
+        Ok(completion)
+    }
+
+    /// Route, config, params, media pre-fetch, transform and region: everything before I/O.
+    async fn prepare_chat(&self, mut request: ChatCompletionRequest) -> Result<PreparedCall<'_>> {
+        merge_defaults(&mut request.aws, &self.inner.defaults);
+        let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
+        let config = self.inner.registry.config_for(&route)?;
+        if media::has_remote_media(&request) {
+            media::prefetch(&mut request, &self.inner.transport, &self.inner.media).await?;
+        }
+        let mut mapped = config.map_params(&route, &request)?;
+        if route.api == Api::Agent {
+            bedrock_transform::agents::ensure_session_id(&mut mapped, ids::uuid4);
+        }
+        let prepared = config.transform_request(&route, &request, mapped)?;
+        let region = self.region(&route, &request)?;
+        Ok(PreparedCall {
+            route,
+            config,
+            prepared,
+            region,
+            request,
+        })
+    }
+
+    /// One attempt's request: built, caller Authorization or signed, extra headers added.
+    async fn signed_request(&self, call: &PreparedCall<'_>) -> Result<http::Request<Bytes>> {
+        let mut http_request =
+            self.http_request(&call.route, &call.request, &call.prepared, &call.region)?;
+        caller_authorization(&mut http_request, call.request.extra_headers.as_ref())?;
+        self.authorize(&mut http_request, &call.request.aws, &call.region)
+            .await?;
+        add_extra_headers(&mut http_request, call.request.extra_headers.as_ref())?;
+        Ok(http_request)
+    }
+
+    /// Send a whole-body call under `num_retries`, re-signing every attempt (fresh x-amz-date).
+    async fn send_with_retries(
+        &self,
+        call: &PreparedCall<'_>,
+    ) -> bedrock_transport::Attempted<http::Response<Bytes>> {
+        let policy = RetryPolicy::with_retries(call.request.num_retries.unwrap_or(0));
+        bedrock_transport::retry(&policy, rand::random::<f64>, |_| async {
+            let http_request = self.signed_request(call).await?;
+            let response = self.send(http_request, &call.request).await?;
+            if response.status().is_success() {
+                Ok(response)
+            } else {
+                Err(call.config.map_error(HttpResponseParts {
+                    status: response.status().as_u16(),
+                    headers: response.headers(),
+                    body: response.body(),
+                }))
+            }
+        })
+        .await
     }
 
     /// Input tokens for a chat request, from Bedrock's CountTokens (Converse-shaped input).
@@ -358,6 +507,114 @@ impl Client {
         response.meta.attempts = parts.len() as u32;
         response.meta.response_cost = cost::embedding_cost(&route, response.usage.prompt_tokens);
         Ok(response)
+    }
+
+    /// `image_generation(model="bedrock/...", prompt=...)`: one InvokeModel call, an OpenAI
+    /// images response (`b64_json`) with `response_cost` per image.
+    pub async fn image_generation(
+        &self,
+        mut request: ImageGenerationRequest,
+    ) -> Result<ImageResponse> {
+        merge_defaults(&mut request.aws, &self.inner.defaults);
+        let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
+        let span = call_span("image_generation", &route);
+        let _entered = span.enter();
+        let config = bedrock_transform::images::image_config_for(&route)?;
+        let parts = config.transform_request(&route, &request)?;
+        let region = self.resolve_region(
+            &route,
+            &request.aws,
+            request.model_id.as_deref(),
+            &request.model,
+        )?;
+        let target = Target {
+            route: &route,
+            aws: &request.aws,
+            region: &region,
+            extra_headers: request.extra_headers.as_ref(),
+            timeout: request.timeout,
+            num_retries: request.num_retries,
+        };
+        let attempted = self
+            .send_parts(&target, &parts, |r| config.map_error(r))
+            .await;
+        span.record("attempts", attempted.attempts);
+        let response = attempted.result?;
+        let view = HttpResponseParts {
+            status: response.status().as_u16(),
+            headers: response.headers(),
+            body: response.body(),
+        };
+        let mut images = config.transform_response(&route, &request, view, ids::now_secs())?;
+        images.meta.request_id = view.header("x-amzn-requestid").map(str::to_owned);
+        images.meta.attempts = attempted.attempts;
+        images.meta.response_cost = cost::image_cost(&route, images.data.len() as u64);
+        Ok(images)
+    }
+
+    /// `rerank(model="bedrock/...", query=..., documents=[...])` through the agent-runtime
+    /// Rerank API, answered in Cohere's shape.
+    pub async fn rerank(&self, mut request: RerankRequest) -> Result<RerankResponse> {
+        merge_defaults(&mut request.aws, &self.inner.defaults);
+        let route = ModelRoute::parse(&request.model)?;
+        let span = call_span("rerank", &route);
+        let _entered = span.enter();
+        let config = bedrock_transform::rerank::BedrockRerankConfig;
+        let region = self.resolve_region(&route, &request.aws, None, &request.model)?;
+        let parts = config.transform_request(&route, &request, Some(&region))?;
+        let target = Target {
+            route: &route,
+            aws: &request.aws,
+            region: &region,
+            extra_headers: request.extra_headers.as_ref(),
+            timeout: request.timeout,
+            num_retries: request.num_retries,
+        };
+        let attempted = self
+            .send_parts(&target, &parts, |r| config.map_error(r))
+            .await;
+        span.record("attempts", attempted.attempts);
+        let response = attempted.result?;
+        let view = HttpResponseParts {
+            status: response.status().as_u16(),
+            headers: response.headers(),
+            body: response.body(),
+        };
+        let mut reranked = config.transform_response(&request, view, &ids::uuid4())?;
+        reranked.meta_info.request_id = view.header("x-amzn-requestid").map(str::to_owned);
+        reranked.meta_info.attempts = attempted.attempts;
+        Ok(reranked)
+    }
+
+    /// Build, authorize and send `parts` under the call's retries, re-signing every attempt; a
+    /// non-2xx reply goes through `map_error`.
+    async fn send_parts(
+        &self,
+        target: &Target<'_>,
+        parts: &HttpRequestParts,
+        map_error: impl Fn(HttpResponseParts<'_>) -> Error,
+    ) -> bedrock_transport::Attempted<http::Response<Bytes>> {
+        let policy = RetryPolicy::with_retries(target.num_retries.unwrap_or(0));
+        let map_error = &map_error;
+        bedrock_transport::retry(&policy, rand::random::<f64>, |_| async move {
+            let mut http_request =
+                self.build_request(target.route, target.aws, parts, target.region)?;
+            caller_authorization(&mut http_request, target.extra_headers)?;
+            self.authorize(&mut http_request, target.aws, target.region)
+                .await?;
+            add_extra_headers(&mut http_request, target.extra_headers)?;
+            let response = self.send_with_timeout(http_request, target.timeout).await?;
+            if response.status().is_success() {
+                Ok(response)
+            } else {
+                Err(map_error(HttpResponseParts {
+                    status: response.status().as_u16(),
+                    headers: response.headers(),
+                    body: response.body(),
+                }))
+            }
+        })
+        .await
     }
 
     /// Bearer, caller Authorization or SigV4 (service `bedrock`), per `bedrock-auth`'s rules.
@@ -507,11 +764,9 @@ fn merge_defaults(params: &mut AwsParams, defaults: &AwsParams) {
 /// it must be on the request before the authorizer runs.
 fn caller_authorization(
     request: &mut http::Request<Bytes>,
-    call: &ChatCompletionRequest,
+    extra_headers: Option<&JsonObject>,
 ) -> Result<()> {
-    let Some(value) = call
-        .extra_headers
-        .as_ref()
+    let Some(value) = extra_headers
         .and_then(|h| {
             h.iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
@@ -536,9 +791,9 @@ fn caller_authorization(
 /// signature headers.
 fn add_extra_headers(
     request: &mut http::Request<Bytes>,
-    call: &ChatCompletionRequest,
+    extra_headers: Option<&JsonObject>,
 ) -> Result<()> {
-    let Some(extra) = &call.extra_headers else {
+    let Some(extra) = extra_headers else {
         return Ok(());
     };
     for (name, value) in extra {

@@ -30,3 +30,10 @@ pub fn embedding_cost(route: &ModelRoute, prompt_tokens: u64) -> Option<f64> {
     };
     info.cost(&counts, ServiceTier::Default)
 }
+
+/// The cost of an image generation call: `n` images at the model's per-image price.
+pub fn image_cost(route: &ModelRoute, n: u64) -> Option<f64> {
+    let info =
+        capabilities::lookup(&route.model).or_else(|| capabilities::lookup(&route.base_model))?;
+    info.image_cost(n)
+}

@@ -13,10 +13,12 @@
 mod client;
 mod cost;
 mod ids;
+mod media;
 mod stream;
 
 pub use bedrock_transform as transform;
 pub use bedrock_types as types;
 pub use client::{Client, ClientBuilder};
-pub use cost::{completion_cost, embedding_cost};
+pub use cost::{completion_cost, embedding_cost, image_cost};
+pub use media::MediaFetchPolicy;
 pub use stream::ChunkStream;

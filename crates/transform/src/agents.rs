@@ -562,4 +562,3 @@ impl StreamDecoder for AgentStreamDecoder {
         Ok(())
     }
 }
-

@@ -39,7 +39,6 @@ const LITELLM_LEAKS: &[&str] = &[
     "session_id",
 ];
 
-
 fn ctx(state: bedrock_transform::ResponseState) -> ResponseContext {
     ResponseContext {
         id: "chatcmpl-agent-0001".to_owned(),

@@ -21,6 +21,7 @@ pub struct EventStream {
     body: Incoming,
     decoder: FrameDecoder,
     request_id: Option<String>,
+    headers: http::HeaderMap,
     done: bool,
     idle_timeout: Duration,
     idle: Pin<Box<tokio::time::Sleep>>,
@@ -30,6 +31,11 @@ impl EventStream {
     /// Bedrock's request id for this stream.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// The response headers (agents name their session and memory here).
+    pub fn headers(&self) -> &http::HeaderMap {
+        &self.headers
     }
 
     /// The most bytes the decoder ever held at once.
@@ -120,8 +126,10 @@ pub(crate) async fn check_stream_response(
         .to_owned();
     let is_stream = content_type.starts_with("application/vnd.amazon.eventstream");
     if (200..300).contains(&status) && is_stream {
+        let (parts, body) = response.into_parts();
         return Ok(EventStream {
-            body: response.into_body(),
+            body,
+            headers: parts.headers,
             decoder: FrameDecoder::new(),
             request_id,
             done: false,
