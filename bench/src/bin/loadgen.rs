@@ -1,0 +1,224 @@
+//! `loadgen`: drive one HTTP endpoint at a fixed concurrency or a fixed rate and report
+//! throughput, latency percentiles and (for streams) time to first byte, as one JSON line.
+//!
+//! ```text
+//! loadgen --url URL --body FILE [--concurrency 50 | --rate RPS] [--duration 10] [--warmup 2]
+//!         [--header "name: value"]...
+//! ```
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tokio::sync::Mutex;
+
+#[derive(Debug, Clone)]
+struct Args {
+    url: String,
+    body: Bytes,
+    headers: Vec<(String, String)>,
+    concurrency: usize,
+    rate: Option<f64>,
+    duration: Duration,
+    warmup: Duration,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut url = None;
+    let mut body = None;
+    let mut headers = Vec::new();
+    let mut concurrency = 50;
+    let mut rate = None;
+    let mut duration = 10.0;
+    let mut warmup = 2.0;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut v = |n: &str| it.next().ok_or_else(|| format!("{n} needs a value"));
+        match a.as_str() {
+            "--url" => url = Some(v("--url")?),
+            "--body" => {
+                let path = v("--body")?;
+                body = Some(std::fs::read(&path).map_err(|e| format!("--body {path}: {e}"))?);
+            }
+            "--header" => {
+                let h = v("--header")?;
+                let (k, val) = h
+                    .split_once(':')
+                    .ok_or("--header: expected `name: value`")?;
+                headers.push((k.trim().to_owned(), val.trim().to_owned()));
+            }
+            "--concurrency" => {
+                concurrency = v("--concurrency")?
+                    .parse()
+                    .map_err(|e| format!("--concurrency: {e}"))?
+            }
+            "--rate" => rate = Some(v("--rate")?.parse().map_err(|e| format!("--rate: {e}"))?),
+            "--duration" => {
+                duration = v("--duration")?
+                    .parse()
+                    .map_err(|e| format!("--duration: {e}"))?
+            }
+            "--warmup" => {
+                warmup = v("--warmup")?
+                    .parse()
+                    .map_err(|e| format!("--warmup: {e}"))?
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(Args {
+        url: url.ok_or("--url is required")?,
+        body: Bytes::from(body.ok_or("--body is required")?),
+        headers,
+        concurrency,
+        rate,
+        duration: Duration::from_secs_f64(duration),
+        warmup: Duration::from_secs_f64(warmup),
+    })
+}
+
+#[derive(Default)]
+struct Stats {
+    latencies: Vec<f64>,
+    ttfb: Vec<f64>,
+    errors: u64,
+    bytes: u64,
+}
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+/// One request: (total latency, time to first body byte, body bytes), or an error.
+async fn one(client: &HttpClient, args: &Args) -> Result<(f64, f64, u64), String> {
+    let mut req = http::Request::post(&args.url).header("content-type", "application/json");
+    for (k, v) in &args.headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let req = req
+        .body(Full::new(args.body.clone()))
+        .map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let resp = client.request(req).await.map_err(|e| e.to_string())?;
+    let status = resp.status();
+    let mut body = resp.into_body();
+    let mut first = None;
+    let mut n = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| e.to_string())?;
+        if let Some(d) = frame.data_ref() {
+            if first.is_none() && !d.is_empty() {
+                first = Some(start.elapsed());
+            }
+            n += d.len() as u64;
+        }
+    }
+    let total = start.elapsed();
+    if !status.is_success() {
+        return Err(format!("HTTP {status}"));
+    }
+    Ok((
+        total.as_secs_f64() * 1e3,
+        first.unwrap_or(total).as_secs_f64() * 1e3,
+        n,
+    ))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() {
+    let args = match parse_args() {
+        Ok(a) => Arc::new(a),
+        Err(e) => {
+            eprintln!("loadgen: {e}");
+            std::process::exit(2);
+        }
+    };
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(args.concurrency.max(64))
+        .build(connector);
+    let stats = Arc::new(Mutex::new(Stats::default()));
+    let warm_until = Instant::now() + args.warmup;
+    let end = warm_until + args.duration;
+    let mut tasks = Vec::new();
+    match args.rate {
+        None => {
+            for _ in 0..args.concurrency {
+                let (client, args, stats) = (client.clone(), args.clone(), stats.clone());
+                tasks.push(tokio::spawn(async move {
+                    while Instant::now() < end {
+                        let r = one(&client, &args).await;
+                        if Instant::now() < warm_until {
+                            continue;
+                        }
+                        let mut s = stats.lock().await;
+                        match r {
+                            Ok((l, t, b)) => {
+                                s.latencies.push(l);
+                                s.ttfb.push(t);
+                                s.bytes += b;
+                            }
+                            Err(_) => s.errors += 1,
+                        }
+                    }
+                }));
+            }
+        }
+        Some(rate) => {
+            let interval = Duration::from_secs_f64(1.0 / rate);
+            let mut tick = tokio::time::interval(interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            while Instant::now() < end {
+                tick.tick().await;
+                let (client, args, stats) = (client.clone(), args.clone(), stats.clone());
+                let counted = Instant::now() >= warm_until;
+                tasks.push(tokio::spawn(async move {
+                    let r = one(&client, &args).await;
+                    if !counted {
+                        return;
+                    }
+                    let mut s = stats.lock().await;
+                    match r {
+                        Ok((l, t, b)) => {
+                            s.latencies.push(l);
+                            s.ttfb.push(t);
+                            s.bytes += b;
+                        }
+                        Err(_) => s.errors += 1,
+                    }
+                }));
+            }
+        }
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let mut s = stats.lock().await;
+    s.latencies.sort_by(f64::total_cmp);
+    s.ttfb.sort_by(f64::total_cmp);
+    let n = s.latencies.len();
+    let out = serde_json::json!({
+        "url": args.url,
+        "mode": match args.rate { Some(r) => format!("rate {r}/s"), None => format!("concurrency {}", args.concurrency) },
+        "requests": n,
+        "errors": s.errors,
+        "throughput_rps": n as f64 / args.duration.as_secs_f64(),
+        "p50_ms": percentile(&s.latencies, 0.50),
+        "p99_ms": percentile(&s.latencies, 0.99),
+        "ttfb_p50_ms": percentile(&s.ttfb, 0.50),
+        "ttfb_p99_ms": percentile(&s.ttfb, 0.99),
+        "bytes": s.bytes,
+    });
+    println!("{out}");
+}
