@@ -381,7 +381,12 @@ impl Client {
     pub async fn count_tokens(&self, mut request: ChatCompletionRequest) -> Result<u64> {
         merge_defaults(&mut request.aws, &self.inner.defaults);
         let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
-        let parts = bedrock_transform::count_tokens::count_tokens_request(&route, &request)?;
+        let parts = if route.api == Api::Invoke {
+            let config = self.inner.registry.config_for(&route)?;
+            bedrock_transform::count_tokens::count_tokens_invoke_request(&route, &request, config)?
+        } else {
+            bedrock_transform::count_tokens::count_tokens_request(&route, &request)?
+        };
         let region = self.region(&route, &request)?;
         let mut http_request = self.build_request(&route, &request.aws, &parts, &region)?;
         self.authorize(&mut http_request, &request.aws, &region)
@@ -561,7 +566,14 @@ impl Client {
         let _entered = span.enter();
         let config = bedrock_transform::rerank::BedrockRerankConfig;
         let region = self.resolve_region(&route, &request.aws, None, &request.model)?;
-        let parts = config.transform_request(&route, &request, Some(&region))?;
+        // Only an explicit `bedrock/invoke/...` model takes the InvokeModel route.
+        let invoke = route.api == Api::Invoke && route.explicit_api;
+        let parts = if invoke {
+            bedrock_transform::rerank::CohereInvokeRerankConfig
+                .transform_request(&route, &request)?
+        } else {
+            config.transform_request(&route, &request, Some(&region))?
+        };
         let target = Target {
             route: &route,
             aws: &request.aws,
@@ -580,7 +592,15 @@ impl Client {
             headers: response.headers(),
             body: response.body(),
         };
-        let mut reranked = config.transform_response(&request, view, &ids::uuid4())?;
+        let mut reranked = if invoke {
+            bedrock_transform::rerank::CohereInvokeRerankConfig.transform_response(
+                &request,
+                view,
+                &ids::uuid4(),
+            )?
+        } else {
+            config.transform_response(&request, view, &ids::uuid4())?
+        };
         reranked.meta_info.request_id = view.header("x-amzn-requestid").map(str::to_owned);
         reranked.meta_info.attempts = attempted.attempts;
         Ok(reranked)

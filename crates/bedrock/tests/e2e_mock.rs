@@ -515,3 +515,98 @@ async fn remote_images_are_fetched_into_the_request_only_when_allowed() {
         err.message()
     );
 }
+
+#[tokio::test]
+async fn cohere_rerank_through_invoke_uses_the_native_body() {
+    let (mock, client) = setup().await;
+    mock.canned_answers();
+    let req: RerankRequest = serde_json::from_value(json!({
+        "model": "bedrock/invoke/cohere.rerank-v3-5:0", "query": "pizza",
+        "documents": ["Luigi's bakes pizza.", {"title": "Cafe", "body": "coffee only"}],
+        "top_n": 2, "return_documents": true
+    }))
+    .unwrap();
+    let resp = client.rerank(req).await.unwrap();
+    assert_eq!(resp.results.len(), 2);
+    assert_eq!(
+        resp.results[0].document,
+        Some(json!({"text": "Luigi's bakes pizza."}))
+    );
+    let seen = mock.last_request().unwrap();
+    assert_eq!(seen.raw_path, "/model/cohere.rerank-v3-5%3A0/invoke");
+    let body = seen.json().unwrap();
+    assert_eq!(body["api_version"], 2);
+    assert_eq!(body["top_n"], 2);
+    assert_eq!(body["documents"][1]["title"], "Cafe");
+}
+
+#[tokio::test]
+async fn count_tokens_sends_converse_or_invoke_shaped_input() {
+    let (mock, client) = setup().await;
+    mock.canned_answers();
+    let n = client
+        .count_tokens(chat(
+            "bedrock/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+            json!({}),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(n, 3);
+    let body = mock.last_request().unwrap().json().unwrap();
+    assert!(body["input"]["converse"]["messages"].is_array());
+    assert_eq!(
+        mock.last_request().unwrap().raw_path,
+        "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/count-tokens"
+    );
+
+    // Invoke routes count the native body.
+    let _ = client
+        .count_tokens(chat(
+            "bedrock/invoke/anthropic.claude-3-5-haiku-20241022-v1:0",
+            json!({}),
+        ))
+        .await
+        .unwrap();
+    let body = mock.last_request().unwrap().json().unwrap();
+    use base64::Engine;
+    let inner = base64::engine::general_purpose::STANDARD
+        .decode(body["input"]["invokeModel"]["body"].as_str().unwrap())
+        .unwrap();
+    let inner: Value = serde_json::from_slice(&inner).unwrap();
+    assert_eq!(inner["anthropic_version"], "bedrock-2023-05-31");
+}
+
+#[tokio::test]
+async fn a_family_that_cannot_stream_answers_as_a_single_chunk_stream() {
+    let (mock, client) = setup().await;
+    mock.on(
+        RouteMatch::model(Operation::Invoke, "ai21.j2-ultra-v1"),
+        Reply::ok(
+            &json!({"id": 1234, "prompt": {"text": "Hi", "tokens": [{}, {}]},
+            "completions": [{"data": {"text": " Hello there!", "tokens": [{}, {}, {}]},
+                             "finishReason": {"reason": "endoftext"}}]}),
+        ),
+    );
+    let mut stream = client
+        .completion_stream(chat("bedrock/invoke/ai21.j2-ultra-v1", json!({})))
+        .await
+        .unwrap();
+    let mut chunks = Vec::new();
+    while let Some(c) = stream.next().await {
+        chunks.push(c.unwrap());
+    }
+    let text: String = chunks
+        .iter()
+        .filter_map(|c| c.choices.first().and_then(|c| c.delta.content.clone()))
+        .collect();
+    assert_eq!(text, " Hello there!");
+    assert!(
+        chunks
+            .iter()
+            .any(|c| c.choices.first().and_then(|c| c.finish_reason).is_some())
+    );
+    // One plain InvokeModel call: Bedrock has no stream for Jurassic-2.
+    let seen = mock.last_request().unwrap();
+    assert_eq!(seen.operation(), Some(Operation::Invoke));
+    assert_eq!(mock.request_count(), 1);
+}

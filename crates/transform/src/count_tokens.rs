@@ -1,6 +1,8 @@
-//! CountTokens (`POST /model/{id}/count-tokens`) for Converse-shaped input (LiteLLM's
-//! `BedrockCountTokensConfig`): the messages, system and tools the Converse mapping would send,
-//! wrapped as `{"input": {"converse": {...}}}`; the reply's `inputTokens` is the count.
+//! CountTokens (`POST /model/{id}/count-tokens`), LiteLLM's `BedrockCountTokensConfig`:
+//! Converse-shaped input (the messages, system and tools the Converse mapping would send, as
+//! `{"input": {"converse": {...}}}`), or, for invoke routes, invoke-shaped input (the family's
+//! native InvokeModel body, base64, as `{"input": {"invokeModel": {"body": ...}}}`). The reply's
+//! `inputTokens` is the count.
 
 use bedrock_types::{ChatCompletionRequest, Error, ErrorKind, Result};
 use serde_json::{Map, Value, json};
@@ -50,6 +52,35 @@ pub fn count_tokens_request(
     ))
 }
 
+/// The CountTokens request for an invoke route: the native body `config` would send for
+/// `request` (streaming off), base64-encoded as `invokeModel` input, on the base model.
+pub fn count_tokens_invoke_request(
+    route: &ModelRoute,
+    request: &ChatCompletionRequest,
+    config: &dyn ProviderConfig,
+) -> Result<HttpRequestParts> {
+    use base64::Engine;
+    let mut plain = request.clone();
+    plain.stream = None;
+    plain.stream_options = None;
+    let mapped = config.map_params(route, &plain)?;
+    let prepared = config.transform_request(route, &plain, mapped)?;
+    let body = base64::engine::general_purpose::STANDARD.encode(&prepared.http.body);
+    let bytes = serde_json::to_vec(&json!({ "input": { "invokeModel": { "body": body } } }))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("serialising the CountTokens body failed: {e}"),
+            )
+        })?;
+    Ok(HttpRequestParts::post_json(
+        EndpointKind::Runtime,
+        format!("/model/{}/count-tokens", encode_label(&route.base_model)),
+        bytes,
+        ResponseKind::Json,
+    ))
+}
+
 /// `{"inputTokens": N}` → N.
 pub fn count_tokens_response(response: HttpResponseParts<'_>) -> Result<u64> {
     let body: Value = serde_json::from_slice(response.body).map_err(|e| {
@@ -73,6 +104,34 @@ pub fn count_tokens_response(response: HttpResponseParts<'_>) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invoke_routes_send_the_native_body_base64() {
+        use base64::Engine;
+        let req: ChatCompletionRequest = serde_json::from_value(json!({
+            "model": "bedrock/invoke/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+            "messages": [{"role": "user", "content": "Hello"}],
+            "max_tokens": 10, "stream": true
+        }))
+        .unwrap();
+        let route = ModelRoute::parse(&req.model).unwrap();
+        let registry = crate::Registry::default();
+        let config = registry.config_for(&route).unwrap();
+        let parts = count_tokens_invoke_request(&route, &req, config).unwrap();
+        assert_eq!(
+            parts.path,
+            "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/count-tokens"
+        );
+        let body: Value = serde_json::from_slice(&parts.body).unwrap();
+        let inner = base64::engine::general_purpose::STANDARD
+            .decode(body["input"]["invokeModel"]["body"].as_str().unwrap())
+            .unwrap();
+        let inner: Value = serde_json::from_slice(&inner).unwrap();
+        assert_eq!(inner["anthropic_version"], "bedrock-2023-05-31");
+        assert_eq!(inner["max_tokens"], 10);
+        assert_eq!(inner["messages"][0]["role"], "user");
+        assert!(inner.get("stream").is_none());
+    }
 
     #[test]
     fn builds_converse_input_on_the_base_model() {

@@ -20,8 +20,12 @@
 //! call's region (an ARN is sent as given). LiteLLM silently ignores `rank_fields` and
 //! `max_chunks_per_doc`; here they are `unsupported_params` unless `drop_params`. Provider
 //! params pass through: `additionalModelRequestFields` into `modelConfiguration`, anything else
-//! (`nextToken`) at the top level. LiteLLM does not offer Cohere Rerank through InvokeModel,
-//! so neither does this module.
+//! (`nextToken`) at the top level.
+//!
+//! [`CohereInvokeRerankConfig`] serves Cohere Rerank through InvokeModel
+//! (`bedrock/invoke/cohere.rerank-v3-5:0`: `{"query", "documents", "top_n", "api_version": 2}`
+//! → `{"id", "results": [{"index", "relevance_score"}]}`), a route LiteLLM does not offer; the
+//! default route for rerank models stays the Rerank API, as in LiteLLM.
 
 use bedrock_types::chat::JsonObject;
 use bedrock_types::rerank::{RerankDocument, RerankRequest, RerankResponse, RerankResult};
@@ -194,8 +198,10 @@ impl BedrockRerankConfig {
                 .and_then(Value::as_u64)
                 .and_then(|n| u32::try_from(n).ok())
                 .ok_or_else(|| bad(format!("results[{i}] has no `index`")))?;
+            // The Rerank API says `relevanceScore`; Cohere on InvokeModel `relevance_score`.
             let relevance_score = r
                 .get("relevanceScore")
+                .or_else(|| r.get("relevance_score"))
                 .and_then(Value::as_f64)
                 .ok_or_else(|| bad(format!("results[{i}] has no `relevanceScore`")))?;
             let document = if with_documents {
@@ -238,6 +244,84 @@ impl BedrockRerankConfig {
     /// Turn a non-2xx reply into the shared error type.
     pub fn map_error(&self, response: HttpResponseParts<'_>) -> Error {
         error_from_response(response)
+    }
+}
+
+/// Cohere Rerank (`cohere.rerank-v3-5:0`) through InvokeModel, in Cohere's native body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CohereInvokeRerankConfig;
+
+impl CohereInvokeRerankConfig {
+    /// The request: `POST /model/{id}/invoke` with `query`, `documents` (strings, or objects as
+    /// given), `top_n`, `api_version: 2` and any provider params (`max_tokens_per_doc`).
+    pub fn transform_request(
+        &self,
+        route: &ModelRoute,
+        req: &RerankRequest,
+    ) -> Result<HttpRequestParts> {
+        for (name, set) in [
+            ("rank_fields", req.rank_fields.is_some()),
+            ("max_chunks_per_doc", req.max_chunks_per_doc.is_some()),
+        ] {
+            if set && !req.drop_params.unwrap_or(false) {
+                return Err(Error::unsupported_param(
+                    name,
+                    &route.model,
+                    &["top_n", "return_documents"],
+                ));
+            }
+        }
+        if req.documents.is_empty() {
+            return Err(Error::invalid_field("documents", "at least one document"));
+        }
+        if req.top_n == Some(0) {
+            return Err(Error::invalid_field("top_n", "at least 1"));
+        }
+        let documents: Vec<Value> = req
+            .documents
+            .iter()
+            .map(|d| match d {
+                RerankDocument::Text(t) => json!(t),
+                RerankDocument::Object(o) => Value::Object(o.clone()),
+            })
+            .collect();
+        let mut body = JsonObject::new();
+        body.insert("query".to_owned(), json!(req.query));
+        body.insert("documents".to_owned(), Value::Array(documents));
+        if let Some(n) = req.top_n {
+            body.insert("top_n".to_owned(), json!(n));
+        }
+        body.insert("api_version".to_owned(), json!(2));
+        body.extend(req.provider_params.clone());
+        let bytes = serde_json::to_vec(&Value::Object(body)).map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("serialising the rerank body failed: {e}"),
+            )
+        })?;
+        let mut parts = HttpRequestParts::post_json(
+            EndpointKind::Runtime,
+            format!(
+                "/model/{}/invoke",
+                crate::encoding::encode_label(&route.model_id)
+            ),
+            bytes,
+            ResponseKind::Json,
+        );
+        parts
+            .headers
+            .push(("accept".to_owned(), "application/json".to_owned()));
+        Ok(parts)
+    }
+
+    /// Cohere's reply is already Cohere-shaped: the same mapping as the Rerank API's.
+    pub fn transform_response(
+        &self,
+        req: &RerankRequest,
+        response: HttpResponseParts<'_>,
+        id: &str,
+    ) -> Result<RerankResponse> {
+        BedrockRerankConfig.transform_response(req, response, id)
     }
 }
 
