@@ -1,0 +1,474 @@
+//! One function per route.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bedrock_transform::route::ModelRoute;
+use bedrock_types::chat::{JsonObject, StreamOptions};
+use bedrock_types::completions::TextCompletion;
+use bedrock_types::embeddings::EmbeddingRequest;
+use bedrock_types::images::ImageGenerationRequest;
+use bedrock_types::rerank::RerankRequest;
+use bedrock_types::{ChatCompletionRequest, ChatMessage, Usage};
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::body::GatewayBody;
+use crate::error::ApiError;
+use crate::metrics::Observation;
+use crate::request::{self, Kind, Merged};
+use crate::server::{Route, State};
+use crate::sse::{ChunkSse, Shape, StreamMetrics};
+
+/// A JSON response.
+pub fn json_response<T: Serialize>(status: u16, value: &T) -> http::Response<GatewayBody> {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let mut r = http::Response::new(GatewayBody::full(body));
+    *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// `GET /health/readiness`.
+pub fn readiness(state: &State) -> http::Response<GatewayBody> {
+    json_response(
+        200,
+        &json!({
+            "status": "healthy",
+            "db": "Not connected",
+            "cache": null,
+            "litellm_version": null,
+            "gateway_version": env!("CARGO_PKG_VERSION"),
+            "models": state.models.names().count(),
+            "passthrough": state.models.passthrough(),
+        }),
+    )
+}
+
+/// `GET /`.
+pub fn root(state: &State) -> http::Response<GatewayBody> {
+    json_response(
+        200,
+        &json!({
+            "name": "bedrock-gateway",
+            "version": env!("CARGO_PKG_VERSION"),
+            "models": state.models.names().collect::<Vec<_>>(),
+            "routes": [
+                "POST /v1/chat/completions", "POST /v1/completions", "POST /v1/embeddings",
+                "POST /v1/images/generations", "POST /v1/rerank", "GET /v1/models",
+                "GET /health/liveliness", "GET /health/readiness", "GET /metrics"
+            ],
+        }),
+    )
+}
+
+fn model_card(state: &State, id: &str) -> Value {
+    json!({"id": id, "object": "model", "created": state.created, "owned_by": "bedrock"})
+}
+
+/// `GET /v1/models`.
+pub fn list_models(state: &State) -> http::Response<GatewayBody> {
+    let data: Vec<Value> = state.models.names().map(|n| model_card(state, n)).collect();
+    json_response(200, &json!({"data": data, "object": "list"}))
+}
+
+/// `GET /v1/models/{id}`.
+pub fn get_model(state: &State, id: &str) -> http::Response<GatewayBody> {
+    if state.models.deployments(id).is_some()
+        || (state.models.passthrough() && id.starts_with("bedrock/"))
+    {
+        json_response(200, &model_card(state, id))
+    } else {
+        ApiError::new(
+            404,
+            "invalid_request_error",
+            format!("The model `{id}` does not exist"),
+            Some("model"),
+        )
+        .into_response()
+    }
+}
+
+/// What an API call reports to the metrics.
+struct Done {
+    model: String,
+    status: u16,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    cost: Option<f64>,
+}
+
+/// The API routes: parse, resolve, merge, call, answer; counted in the metrics.
+pub async fn api(
+    state: Arc<State>,
+    route: Route,
+    body: Bytes,
+    started: Instant,
+) -> http::Response<GatewayBody> {
+    let _in_flight = state.metrics.start();
+    let mut done = Done {
+        model: "unknown".to_owned(),
+        status: 200,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost: None,
+    };
+    let response = match call(&state, route, &body, started, &mut done).await {
+        Ok(Reply::Stream(r)) => return r, // the stream counts itself when it ends
+        Ok(Reply::Whole(r)) => r,
+        Err(e) => {
+            done.status = e.status;
+            tracing::debug!(status = e.status, message = e.message(), "request failed");
+            e.into_response()
+        }
+    };
+    state.metrics.record(&Observation {
+        model: &done.model,
+        route: route.label(),
+        status: done.status,
+        duration: started.elapsed(),
+        prompt_tokens: done.prompt_tokens,
+        completion_tokens: done.completion_tokens,
+        cost: done.cost,
+    });
+    response
+}
+
+enum Reply {
+    Whole(http::Response<GatewayBody>),
+    Stream(http::Response<GatewayBody>),
+}
+
+async fn call(
+    state: &Arc<State>,
+    route: Route,
+    body: &[u8],
+    started: Instant,
+    done: &mut Done,
+) -> Result<Reply, ApiError> {
+    let parsed = request::parse_body(body)?;
+    let kind = match route {
+        Route::Embeddings => Kind::Embeddings,
+        Route::Images => Kind::Images,
+        Route::Rerank => Kind::Rerank,
+        _ => Kind::Chat,
+    };
+    let parsed = if route == Route::Completions {
+        prompt_to_messages(parsed)?
+    } else {
+        parsed
+    };
+    let (merged, _resolved) =
+        request::merge(parsed, route.label(), kind, &state.models, &state.config)?;
+    done.model.clone_from(&merged.requested_model);
+    match route {
+        Route::Chat => chat(state, merged, started, done).await,
+        Route::Completions => completions(state, merged, started, done).await,
+        Route::Embeddings => embeddings(state, merged, done).await.map(Reply::Whole),
+        Route::Images => images(state, merged, done).await.map(Reply::Whole),
+        Route::Rerank => rerank(state, merged, done).await.map(Reply::Whole),
+        _ => Err(ApiError::new(
+            500,
+            "internal_server_error",
+            "unroutable",
+            None,
+        )),
+    }
+}
+
+fn with_meta_headers(
+    mut r: http::Response<GatewayBody>,
+    cost: Option<f64>,
+    request_id: Option<&str>,
+) -> http::Response<GatewayBody> {
+    if let Some(c) = cost
+        && let Ok(v) = http::HeaderValue::from_str(&c.to_string())
+    {
+        r.headers_mut().insert("x-litellm-response-cost", v);
+    }
+    if let Some(id) = request_id
+        && let Ok(v) = http::HeaderValue::from_str(id)
+    {
+        r.headers_mut().insert("x-amzn-requestid", v);
+    }
+    r
+}
+
+fn count_usage(done: &mut Done, usage: Option<&Usage>) {
+    if let Some(u) = usage {
+        done.prompt_tokens = u.prompt_tokens;
+        done.completion_tokens = u.completion_tokens;
+    }
+}
+
+fn chat_request(merged: Merged) -> Result<ChatCompletionRequest, ApiError> {
+    let mut req: ChatCompletionRequest = request::typed(merged.body)?;
+    request::fill_aws(&mut req.aws, &merged.aws);
+    Ok(req)
+}
+
+/// The route the price table is looked up by.
+fn price_route(req: &ChatCompletionRequest) -> Option<ModelRoute> {
+    ModelRoute::parse_with_model_id(&req.model, req.model_id.as_deref()).ok()
+}
+
+async fn chat(
+    state: &Arc<State>,
+    merged: Merged,
+    started: Instant,
+    done: &mut Done,
+) -> Result<Reply, ApiError> {
+    let requested = merged.requested_model.clone();
+    let req = chat_request(merged)?;
+    if req.is_stream() {
+        return stream(state, req, requested, Shape::Chat, started).await;
+    }
+    let mut resp = state.client.completion(req).await?;
+    resp.model = requested;
+    count_usage(done, resp.usage.as_ref());
+    done.cost = resp.meta.response_cost;
+    let r = json_response(200, &resp);
+    Ok(Reply::Whole(with_meta_headers(
+        r,
+        resp.meta.response_cost,
+        resp.meta.request_id.as_deref(),
+    )))
+}
+
+async fn stream(
+    state: &Arc<State>,
+    mut req: ChatCompletionRequest,
+    requested: String,
+    shape: Shape,
+    started: Instant,
+) -> Result<Reply, ApiError> {
+    let price_route = price_route(&req);
+    let client_wants_usage = req
+        .stream_options
+        .as_ref()
+        .and_then(|o| o.include_usage)
+        .unwrap_or(false);
+    // Ask for usage on every stream (for the metrics) when the family takes `stream_options`,
+    // and keep it from a client that did not ask for it.
+    let mut strip_usage = false;
+    if !client_wants_usage
+        && let Some(route) = &price_route
+        && let Ok(config) = state.registry.config_for(route)
+        && config
+            .supported_openai_params(route)
+            .contains(&"stream_options")
+    {
+        req.stream_options
+            .get_or_insert_with(StreamOptions::default)
+            .include_usage = Some(true);
+        strip_usage = true;
+    }
+    // An error before the first chunk (auth, validation, throttling) is an ordinary JSON error
+    // with its status; only later errors travel in the stream.
+    let chunks = state.client.completion_stream(req).await?;
+    let request_id = chunks.request_id().map(str::to_owned);
+    let stats = StreamMetrics::new(
+        state.metrics.clone(),
+        requested.clone(),
+        match shape {
+            Shape::Chat => Route::Chat.label(),
+            Shape::Text => Route::Completions.label(),
+        },
+        started,
+        price_route,
+    );
+    let sse = ChunkSse::new(chunks, shape, requested, strip_usage, stats);
+    let mut r = http::Response::new(GatewayBody::stream(sse));
+    let h = r.headers_mut();
+    h.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/event-stream; charset=utf-8"),
+    );
+    h.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-cache"),
+    );
+    h.insert("x-accel-buffering", http::HeaderValue::from_static("no"));
+    Ok(Reply::Stream(with_meta_headers(
+        r,
+        None,
+        request_id.as_deref(),
+    )))
+}
+
+/// `/v1/completions` bodies become chat bodies: each prompt is one user turn (as LiteLLM
+/// serves text completions on Bedrock). Several prompts are kept as `__prompts`.
+fn prompt_to_messages(mut body: JsonObject) -> Result<JsonObject, ApiError> {
+    let prompts: Vec<String> = match body.remove("prompt") {
+        Some(Value::String(s)) => vec![s],
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                _ => Err(ApiError::bad_request(
+                    "Invalid value for 'prompt': expected a string or a list of strings \
+                     (token arrays are not supported on Bedrock).",
+                    Some("prompt"),
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+        None => {
+            return Err(ApiError::bad_request(
+                "Missing required parameter: 'prompt'.",
+                Some("prompt"),
+            ));
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Invalid value for 'prompt': expected a string or a non-empty list of strings.",
+                Some("prompt"),
+            ));
+        }
+    };
+    // Text-completion-only OpenAI params with no chat equivalent on Bedrock.
+    for k in ["echo", "best_of", "suffix"] {
+        body.remove(k);
+    }
+    if let Some(Value::Number(_)) = body.get("logprobs") {
+        body.remove("logprobs");
+    }
+    let first = prompts.first().cloned().unwrap_or_default();
+    body.insert(
+        "messages".to_owned(),
+        json!([{"role": "user", "content": first}]),
+    );
+    if prompts.len() > 1 {
+        body.insert(PROMPTS_KEY.to_owned(), Value::from(prompts));
+    }
+    Ok(body)
+}
+
+const PROMPTS_KEY: &str = "__bedrock_gateway_prompts";
+
+async fn completions(
+    state: &Arc<State>,
+    mut merged: Merged,
+    started: Instant,
+    done: &mut Done,
+) -> Result<Reply, ApiError> {
+    let requested = merged.requested_model.clone();
+    let prompts: Option<Vec<String>> = merged
+        .body
+        .remove(PROMPTS_KEY)
+        .and_then(|v| serde_json::from_value(v).ok());
+    let req = chat_request(merged)?;
+    if req.is_stream() {
+        if prompts.is_some() {
+            return Err(ApiError::bad_request(
+                "stream=true takes one prompt on this gateway",
+                Some("prompt"),
+            ));
+        }
+        return stream(state, req, requested, Shape::Text, started).await;
+    }
+    let prompts = match prompts {
+        Some(p) => p,
+        None => vec![String::new()],
+    };
+    let single = prompts.len() == 1;
+    let mut choices = Vec::with_capacity(prompts.len());
+    let mut usage = Usage::default();
+    let mut cost = Some(0.0);
+    let mut last = None;
+    for (i, prompt) in prompts.into_iter().enumerate() {
+        let mut call = req.clone();
+        if !single {
+            call.messages = vec![ChatMessage::user(prompt)];
+        }
+        let resp = state.client.completion(call).await?;
+        if let Some(u) = &resp.usage {
+            usage.prompt_tokens += u.prompt_tokens;
+            usage.completion_tokens += u.completion_tokens;
+            usage.total_tokens += u.total_tokens;
+        }
+        cost = cost.zip(resp.meta.response_cost).map(|(a, b)| a + b);
+        let choice = resp.choices.first();
+        choices.push(bedrock_types::completions::TextChoice {
+            text: choice
+                .and_then(|c| c.message.content.clone())
+                .unwrap_or_default(),
+            index: i as u32,
+            logprobs: None,
+            finish_reason: choice.and_then(|c| c.finish_reason),
+        });
+        last = Some(resp);
+    }
+    let last = last.ok_or_else(|| ApiError::bad_request("no prompt", Some("prompt")))?;
+    done.prompt_tokens = usage.prompt_tokens;
+    done.completion_tokens = usage.completion_tokens;
+    done.cost = cost;
+    let out = TextCompletion {
+        id: last.id.replacen("chatcmpl-", "cmpl-", 1),
+        object: "text_completion".to_owned(),
+        created: last.created,
+        model: requested,
+        choices,
+        usage: Some(usage),
+        meta: Default::default(),
+    };
+    Ok(Reply::Whole(with_meta_headers(
+        json_response(200, &out),
+        cost,
+        last.meta.request_id.as_deref(),
+    )))
+}
+
+async fn embeddings(
+    state: &Arc<State>,
+    merged: Merged,
+    done: &mut Done,
+) -> Result<http::Response<GatewayBody>, ApiError> {
+    let requested = merged.requested_model.clone();
+    let mut req: EmbeddingRequest = request::typed(merged.body)?;
+    request::fill_aws(&mut req.aws, &merged.aws);
+    let mut resp = state.client.embedding(req).await?;
+    resp.model = requested;
+    done.prompt_tokens = resp.usage.prompt_tokens;
+    done.cost = resp.meta.response_cost;
+    Ok(with_meta_headers(
+        json_response(200, &resp),
+        resp.meta.response_cost,
+        resp.meta.request_id.as_deref(),
+    ))
+}
+
+async fn images(
+    state: &Arc<State>,
+    merged: Merged,
+    done: &mut Done,
+) -> Result<http::Response<GatewayBody>, ApiError> {
+    let mut req: ImageGenerationRequest = request::typed(merged.body)?;
+    request::fill_aws(&mut req.aws, &merged.aws);
+    let resp = state.client.image_generation(req).await?;
+    done.cost = resp.meta.response_cost;
+    Ok(with_meta_headers(
+        json_response(200, &resp),
+        resp.meta.response_cost,
+        resp.meta.request_id.as_deref(),
+    ))
+}
+
+async fn rerank(
+    state: &Arc<State>,
+    merged: Merged,
+    done: &mut Done,
+) -> Result<http::Response<GatewayBody>, ApiError> {
+    let mut req: RerankRequest = request::typed(merged.body)?;
+    request::fill_aws(&mut req.aws, &merged.aws);
+    let resp = state.client.rerank(req).await?;
+    done.cost = resp.meta_info.response_cost;
+    Ok(with_meta_headers(
+        json_response(200, &resp),
+        resp.meta_info.response_cost,
+        resp.meta_info.request_id.as_deref(),
+    ))
+}

@@ -1,0 +1,280 @@
+//! Prometheus metrics, written by hand in the text exposition format (version 0.0.4).
+//!
+//! - `bedrock_gateway_requests_total{model,route,status}`: counter.
+//! - `bedrock_gateway_request_duration_seconds{model,route}`: histogram (to the last byte, so a
+//!   stream counts until `[DONE]`).
+//! - `bedrock_gateway_time_to_first_chunk_seconds{model}`: histogram, streams only.
+//! - `bedrock_gateway_tokens_total{model,type="prompt"|"completion"}`: counter.
+//! - `bedrock_gateway_cost_usd_total{model}`: counter, from the embedded price table.
+//! - `bedrock_gateway_in_flight_requests`: gauge.
+//!
+//! `model` is the name the client asked for when it resolved to a configured model, else
+//! `unknown` (so arbitrary client strings cannot grow the label set).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+/// Histogram bucket upper bounds, in seconds.
+pub const BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+];
+
+#[derive(Debug, Clone, Default)]
+struct Histogram {
+    counts: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, secs: f64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; BUCKETS.len()];
+        }
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b
+                && let Some(c) = self.counts.get_mut(i)
+            {
+                *c += 1;
+            }
+        }
+        self.sum += secs;
+        self.count += 1;
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    requests: BTreeMap<(String, String, u16), u64>,
+    latency: BTreeMap<(String, String), Histogram>,
+    first_chunk: BTreeMap<String, Histogram>,
+    tokens: BTreeMap<(String, &'static str), u64>,
+    cost: BTreeMap<String, f64>,
+}
+
+/// One finished request.
+#[derive(Debug, Clone, Default)]
+pub struct Observation<'a> {
+    /// Model label.
+    pub model: &'a str,
+    /// Route label (`/v1/chat/completions`, …).
+    pub route: &'a str,
+    /// HTTP status (499 when the client went away mid-stream).
+    pub status: u16,
+    /// Time to the last byte.
+    pub duration: Duration,
+    /// Input tokens.
+    pub prompt_tokens: u64,
+    /// Output tokens.
+    pub completion_tokens: u64,
+    /// Cost in USD.
+    pub cost: Option<f64>,
+}
+
+/// The gateway's counters.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+    in_flight: AtomicI64,
+}
+
+impl Metrics {
+    /// Count a finished request.
+    pub fn record(&self, o: &Observation<'_>) {
+        let mut m = self.lock();
+        *m.requests
+            .entry((o.model.to_owned(), o.route.to_owned(), o.status))
+            .or_default() += 1;
+        m.latency
+            .entry((o.model.to_owned(), o.route.to_owned()))
+            .or_default()
+            .observe(o.duration.as_secs_f64());
+        if o.prompt_tokens > 0 {
+            *m.tokens.entry((o.model.to_owned(), "prompt")).or_default() += o.prompt_tokens;
+        }
+        if o.completion_tokens > 0 {
+            *m.tokens
+                .entry((o.model.to_owned(), "completion"))
+                .or_default() += o.completion_tokens;
+        }
+        if let Some(c) = o.cost.filter(|c| c.is_finite()) {
+            *m.cost.entry(o.model.to_owned()).or_default() += c;
+        }
+    }
+
+    /// Time from the request to the first streamed chunk.
+    pub fn first_chunk(&self, model: &str, after: Duration) {
+        self.lock()
+            .first_chunk
+            .entry(model.to_owned())
+            .or_default()
+            .observe(after.as_secs_f64());
+    }
+
+    /// A request started (returns a guard that ends it).
+    pub fn start(&self) -> InFlight<'_> {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The text exposition.
+    pub fn render(&self) -> String {
+        let m = self.lock();
+        let mut out = String::with_capacity(4096);
+        out.push_str(
+            "# HELP bedrock_gateway_requests_total Requests by model, route and HTTP status.\n",
+        );
+        out.push_str("# TYPE bedrock_gateway_requests_total counter\n");
+        for ((model, route, status), n) in &m.requests {
+            let _ = writeln!(
+                out,
+                "bedrock_gateway_requests_total{{model=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+                escape(model),
+                escape(route)
+            );
+        }
+        out.push_str(
+            "# HELP bedrock_gateway_request_duration_seconds Time to the last response byte.\n",
+        );
+        out.push_str("# TYPE bedrock_gateway_request_duration_seconds histogram\n");
+        for ((model, route), h) in &m.latency {
+            let labels = format!("model=\"{}\",route=\"{}\"", escape(model), escape(route));
+            write_histogram(
+                &mut out,
+                "bedrock_gateway_request_duration_seconds",
+                &labels,
+                h,
+            );
+        }
+        out.push_str("# HELP bedrock_gateway_time_to_first_chunk_seconds Time to the first streamed chunk.\n");
+        out.push_str("# TYPE bedrock_gateway_time_to_first_chunk_seconds histogram\n");
+        for (model, h) in &m.first_chunk {
+            let labels = format!("model=\"{}\"", escape(model));
+            write_histogram(
+                &mut out,
+                "bedrock_gateway_time_to_first_chunk_seconds",
+                &labels,
+                h,
+            );
+        }
+        out.push_str("# HELP bedrock_gateway_tokens_total Tokens by model and type.\n");
+        out.push_str("# TYPE bedrock_gateway_tokens_total counter\n");
+        for ((model, kind), n) in &m.tokens {
+            let _ = writeln!(
+                out,
+                "bedrock_gateway_tokens_total{{model=\"{}\",type=\"{kind}\"}} {n}",
+                escape(model)
+            );
+        }
+        out.push_str(
+            "# HELP bedrock_gateway_cost_usd_total Spend in USD by model (embedded price table).\n",
+        );
+        out.push_str("# TYPE bedrock_gateway_cost_usd_total counter\n");
+        for (model, c) in &m.cost {
+            let _ = writeln!(
+                out,
+                "bedrock_gateway_cost_usd_total{{model=\"{}\"}} {}",
+                escape(model),
+                float(*c)
+            );
+        }
+        out.push_str("# HELP bedrock_gateway_in_flight_requests Requests being served.\n");
+        out.push_str("# TYPE bedrock_gateway_in_flight_requests gauge\n");
+        let _ = writeln!(
+            out,
+            "bedrock_gateway_in_flight_requests {}",
+            self.in_flight.load(Ordering::Relaxed)
+        );
+        out
+    }
+}
+
+/// Decrements the in-flight gauge when dropped.
+#[derive(Debug)]
+pub struct InFlight<'a>(&'a Metrics);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Start counting a request that outlives the handler (a stream): the returned value
+/// decrements the gauge when dropped.
+pub fn start_owned(metrics: &std::sync::Arc<Metrics>) -> InFlightOwned {
+    metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    InFlightOwned(metrics.clone())
+}
+
+/// Like [`InFlight`], owning its `Arc`.
+#[derive(Debug)]
+pub struct InFlightOwned(std::sync::Arc<Metrics>);
+
+impl Drop for InFlightOwned {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn write_histogram(out: &mut String, name: &str, labels: &str, h: &Histogram) {
+    for (i, b) in BUCKETS.iter().enumerate() {
+        let c = h.counts.get(i).copied().unwrap_or(0);
+        let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{}\"}} {c}", float(*b));
+    }
+    let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {}", h.count);
+    let _ = writeln!(out, "{name}_sum{{{labels}}} {}", float(h.sum));
+    let _ = writeln!(out, "{name}_count{{{labels}}} {}", h.count);
+}
+
+fn float(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Label values escape `\`, `"` and newlines.
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn exposition_has_counters_histograms_and_escapes() {
+        let m = Metrics::default();
+        m.record(&Observation {
+            model: "a\"b",
+            route: "/v1/chat/completions",
+            status: 200,
+            duration: Duration::from_millis(30),
+            prompt_tokens: 3,
+            completion_tokens: 5,
+            cost: Some(0.25),
+        });
+        let text = m.render();
+        assert!(text.contains(
+            "bedrock_gateway_requests_total{model=\"a\\\"b\",route=\"/v1/chat/completions\",status=\"200\"} 1"
+        ));
+        assert!(text.contains("le=\"0.025\"} 0"));
+        assert!(text.contains("le=\"0.05\"} 1"));
+        assert!(text.contains("le=\"+Inf\"} 1"));
+        assert!(
+            text.contains("bedrock_gateway_tokens_total{model=\"a\\\"b\",type=\"completion\"} 5")
+        );
+        assert!(text.contains("bedrock_gateway_cost_usd_total{model=\"a\\\"b\"} 0.25"));
+    }
+}

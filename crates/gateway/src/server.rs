@@ -1,0 +1,509 @@
+//! The HTTP server: hyper 1.x (HTTP/1.1 and HTTP/2 prior knowledge), one shared
+//! [`bedrock::Client`] (one connection pool and one credentials cache for every request),
+//! bearer master-key auth, a body size limit, and graceful shutdown that lets running streams
+//! finish.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bedrock_auth::{Env, ProviderConfig};
+use bedrock_transport::{HttpTransport, TransportConfig};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::graceful::GracefulShutdown;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::body::GatewayBody;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::handlers;
+use crate::metrics::Metrics;
+use crate::models::ModelTable;
+use crate::request::key_matches;
+
+/// The default request body limit (LiteLLM's proxy has none by default; images and documents
+/// arrive base64-encoded, so this is generous).
+pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// How long shutdown waits for running requests (streams included) before closing them.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// How a [`Gateway`] is built, beyond its config.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The Bedrock client to use (default: one built from the environment, with the config's
+    /// `environment_variables` added).
+    pub client: Option<bedrock::Client>,
+    /// The environment credential and endpoint resolution reads (default: the process's).
+    pub env: Option<HashMap<String, String>>,
+    /// Request body limit in bytes (default: `general_settings.max_request_size_mb`, else
+    /// [`DEFAULT_BODY_LIMIT`]).
+    pub body_limit: Option<usize>,
+    /// Shutdown grace period (default [`DEFAULT_SHUTDOWN_GRACE`]).
+    pub shutdown_grace: Option<Duration>,
+}
+
+/// What can stop a gateway from starting.
+#[derive(Debug)]
+pub enum StartError {
+    /// The address could not be bound.
+    Bind(SocketAddr, std::io::Error),
+    /// The client could not be built.
+    Client(bedrock_types::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Bind(addr, e) => write!(f, "cannot listen on {addr}: {e}"),
+            StartError::Client(e) => write!(f, "cannot build the Bedrock client: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Everything a request handler needs.
+#[derive(Debug)]
+pub struct State {
+    /// The shared client.
+    pub client: bedrock::Client,
+    /// The config.
+    pub config: Config,
+    /// Model resolution.
+    pub models: ModelTable,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Body limit in bytes.
+    pub body_limit: usize,
+    /// For the `stream_options` check.
+    pub registry: bedrock_transform::Registry,
+    /// Unix seconds at start (the `created` of `/v1/models`).
+    pub created: u64,
+}
+
+/// A running gateway. Dropping it stops accepting connections at once; [`Gateway::shutdown`]
+/// stops gracefully.
+#[derive(Debug)]
+pub struct Gateway {
+    addr: SocketAddr,
+    state: Arc<State>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Build the client the gateway shares across requests.
+pub fn build_client(
+    config: &Config,
+    env: Option<&HashMap<String, String>>,
+) -> Result<bedrock::Client, bedrock_types::Error> {
+    let transport = HttpTransport::new(TransportConfig::default())?;
+    let auth_env = if env.is_none() && config.environment_variables.is_empty() {
+        Env::process()
+    } else {
+        let mut vars: HashMap<String, String> = match env {
+            Some(e) => e.clone(),
+            None => std::env::vars().collect(),
+        };
+        vars.extend(config.environment_variables.clone());
+        Env::from_map(vars)
+    };
+    let provider = ProviderConfig::new(auth_env, transport.clone());
+    bedrock::Client::builder()
+        .transport(transport)
+        .provider_config(provider)
+        .build()
+}
+
+impl Gateway {
+    /// Bind `addr` and serve `config` with the process environment.
+    pub async fn bind(config: Config, addr: SocketAddr) -> Result<Gateway, StartError> {
+        Self::bind_with(config, addr, Options::default()).await
+    }
+
+    /// Bind `addr` and serve `config`.
+    pub async fn bind_with(
+        config: Config,
+        addr: SocketAddr,
+        options: Options,
+    ) -> Result<Gateway, StartError> {
+        let client = match options.client {
+            Some(c) => c,
+            None => build_client(&config, options.env.as_ref()).map_err(StartError::Client)?,
+        };
+        let body_limit = options.body_limit.unwrap_or_else(|| {
+            config
+                .general_settings
+                .max_request_size_mb
+                .map_or(DEFAULT_BODY_LIMIT, |mb| (mb * 1024.0 * 1024.0) as usize)
+        });
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| StartError::Bind(addr, e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError::Bind(addr, e))?;
+        let state = Arc::new(State {
+            client,
+            models: ModelTable::new(&config),
+            config,
+            metrics: Arc::new(Metrics::default()),
+            body_limit,
+            registry: bedrock_transform::Registry::default(),
+            created: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let grace = options.shutdown_grace.unwrap_or(DEFAULT_SHUTDOWN_GRACE);
+        let task = tokio::spawn(serve(listener, state.clone(), stop_rx, grace));
+        Ok(Gateway {
+            addr,
+            state,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The shared state (config, metrics).
+    pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    /// Stop accepting, let running requests and streams finish (up to the grace period), then
+    /// return.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serve until Ctrl-C (or SIGTERM on Unix), then shut down gracefully.
+    pub async fn run_until_signal(self) {
+        wait_for_signal().await;
+        crate::cli::note("bedrock-gateway: shutting down; waiting for running requests to finish");
+        self.shutdown().await;
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut stop: watch::Receiver<bool>,
+    grace: Duration,
+) {
+    let graceful = GracefulShutdown::new();
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    // Out of descriptors and similar: back off instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let service = service_fn(move |req| {
+            let state = state.clone();
+            async move { Ok::<_, Infallible>(handle(state, req).await) }
+        });
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("shutdown grace period over; closing the remaining connections");
+    }
+}
+
+/// The routes, by canonical name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /v1/chat/completions`.
+    Chat,
+    /// `POST /v1/completions`.
+    Completions,
+    /// `POST /v1/embeddings`.
+    Embeddings,
+    /// `POST /v1/images/generations`.
+    Images,
+    /// `POST /v1/rerank`.
+    Rerank,
+    /// `GET /v1/models`.
+    Models,
+    /// `GET /v1/models/{id}`.
+    Model,
+    /// `GET /health/liveliness`.
+    Liveliness,
+    /// `GET /health/readiness`.
+    Readiness,
+    /// `GET /metrics`.
+    Metrics,
+    /// `GET /`.
+    Root,
+}
+
+impl Route {
+    /// The label used in metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Route::Chat => "/v1/chat/completions",
+            Route::Completions => "/v1/completions",
+            Route::Embeddings => "/v1/embeddings",
+            Route::Images => "/v1/images/generations",
+            Route::Rerank => "/v1/rerank",
+            Route::Models => "/v1/models",
+            Route::Model => "/v1/models/{id}",
+            Route::Liveliness => "/health/liveliness",
+            Route::Readiness => "/health/readiness",
+            Route::Metrics => "/metrics",
+            Route::Root => "/",
+        }
+    }
+
+    fn method(self) -> http::Method {
+        match self {
+            Route::Chat
+            | Route::Completions
+            | Route::Embeddings
+            | Route::Images
+            | Route::Rerank => http::Method::POST,
+            _ => http::Method::GET,
+        }
+    }
+
+    fn needs_auth(self) -> bool {
+        !matches!(
+            self,
+            Route::Liveliness | Route::Readiness | Route::Metrics | Route::Root
+        )
+    }
+
+    /// The route a path names (with or without `/v1`, trailing slash ignored).
+    pub fn from_path(path: &str) -> Option<Route> {
+        let path = path.trim_end_matches('/');
+        let api = path.strip_prefix("/v1").unwrap_or(path);
+        Some(match api {
+            "/chat/completions" => Route::Chat,
+            "/completions" => Route::Completions,
+            "/embeddings" => Route::Embeddings,
+            "/images/generations" => Route::Images,
+            "/rerank" => Route::Rerank,
+            "/models" => Route::Models,
+            p if p.starts_with("/models/") => Route::Model,
+            _ => match path {
+                "/v2/rerank" => Route::Rerank,
+                "/health/liveliness" | "/health/liveness" => Route::Liveliness,
+                "/health/readiness" => Route::Readiness,
+                "/metrics" => Route::Metrics,
+                "" => Route::Root,
+                _ => return None,
+            },
+        })
+    }
+}
+
+async fn handle(state: Arc<State>, req: http::Request<Incoming>) -> http::Response<GatewayBody> {
+    let Some(route) = Route::from_path(req.uri().path()) else {
+        return ApiError::new(
+            404,
+            "not_found_error",
+            format!("Route not found: {} {}", req.method(), req.uri().path()),
+            None,
+        )
+        .into_response();
+    };
+    if req.method() != route.method()
+        && !(req.method() == http::Method::HEAD && route.method() == http::Method::GET)
+    {
+        let mut r = ApiError::new(
+            405,
+            "invalid_request_error",
+            format!(
+                "Method {} not allowed on {}; use {}",
+                req.method(),
+                req.uri().path(),
+                route.method()
+            ),
+            None,
+        )
+        .into_response();
+        if let Ok(v) = http::HeaderValue::from_str(route.method().as_str()) {
+            r.headers_mut().insert(http::header::ALLOW, v);
+        }
+        return r;
+    }
+    if route.needs_auth()
+        && let Some(expected) = &state.config.general_settings.master_key
+        && let Err(e) = check_key(req.headers(), expected)
+    {
+        if route.method() == http::Method::POST {
+            state.metrics.record(&crate::metrics::Observation {
+                model: "unknown",
+                route: route.label(),
+                status: 401,
+                ..Default::default()
+            });
+        }
+        return e.into_response();
+    }
+    match route {
+        Route::Liveliness => handlers::json_response(200, &json!("I'm alive!")),
+        Route::Readiness => handlers::readiness(&state),
+        Route::Metrics => {
+            let mut r = http::Response::new(GatewayBody::full(state.metrics.render()));
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            r
+        }
+        Route::Root => handlers::root(&state),
+        Route::Models => handlers::list_models(&state),
+        Route::Model => {
+            let path = req.uri().path().trim_end_matches('/');
+            let id = path
+                .split_once("/models/")
+                .map(|(_, id)| id)
+                .unwrap_or_default();
+            handlers::get_model(&state, id)
+        }
+        Route::Chat | Route::Completions | Route::Embeddings | Route::Images | Route::Rerank => {
+            let started = Instant::now();
+            let body = match read_body(req, state.body_limit).await {
+                Ok(b) => b,
+                Err(e) => {
+                    state.metrics.record(&crate::metrics::Observation {
+                        model: "unknown",
+                        route: route.label(),
+                        status: e.status,
+                        duration: started.elapsed(),
+                        ..Default::default()
+                    });
+                    return e.into_response();
+                }
+            };
+            handlers::api(state, route, body, started).await
+        }
+    }
+}
+
+/// `Authorization: Bearer KEY` (also `x-litellm-api-key` and `api-key`, as LiteLLM accepts).
+fn check_key(headers: &http::HeaderMap, expected: &bedrock_types::Secret) -> Result<(), ApiError> {
+    let presented = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            let v = v.trim();
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+                .unwrap_or(v)
+                .trim()
+        })
+        .or_else(|| {
+            ["x-litellm-api-key", "api-key"]
+                .iter()
+                .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
+                .map(|v| v.trim().strip_prefix("Bearer ").unwrap_or(v.trim()))
+        });
+    match presented {
+        None | Some("") => Err(ApiError::unauthorized(
+            "Authentication Error, No api key passed in.",
+        )),
+        Some(key) if key_matches(key, expected) => Ok(()),
+        Some(_) => Err(ApiError::unauthorized(
+            "Authentication Error, Invalid proxy server token passed. Valid keys are the \
+             master key set in `general_settings.master_key`.",
+        )),
+    }
+}
+
+/// Read the body within `limit` bytes: a declared `content-length` over it is refused before
+/// anything is read, and a body that grows past it is cut off (413 either way).
+async fn read_body(req: http::Request<Incoming>, limit: usize) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            413,
+            "invalid_request_error",
+            format!(
+                "Request size is too large. Request size is larger than the max request size \
+                 of {limit} bytes (general_settings.max_request_size_mb)"
+            ),
+            None,
+        )
+    };
+    if let Some(len) = req
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && len > limit as u64
+    {
+        return Err(too_large());
+    }
+    match Limited::new(req.into_body(), limit).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(e) => Err(ApiError::bad_request(
+            format!("could not read the request body: {e}"),
+            None,
+        )),
+    }
+}
