@@ -99,8 +99,8 @@ class RssSampler:
 
 
 def build():
-    subprocess.run(["cargo", "build", "--release", "-p", "bedrock-testkit", "--bin", "mock-bedrock",
-                    "-p", "bedrock-gateway", "-p", "bedrock-bench"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-p", "bedrock-testkit", "-p", "bedrock-gateway",
+                    "-p", "bedrock-bench", "--bins"], cwd=ROOT, check=True)
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
     return target / "mock-bedrock", target / "bedrock-gateway", target / "loadgen"
 

@@ -5,10 +5,16 @@ use bedrock_transform::route::ModelRoute;
 use bedrock_types::ChatCompletion;
 
 /// The cost of a completion in USD: the route's full id is looked up first (cross-region ids
-/// LiteLLM prices apart), then the base model; the served service tier picks tier prices.
+/// LiteLLM prices apart), then the base model, then the model the reply names (an agent's
+/// foundation model, from its traces); the served service tier picks tier prices.
 pub fn completion_cost(route: &ModelRoute, response: &ChatCompletion) -> Option<f64> {
-    let info =
-        capabilities::lookup(&route.model).or_else(|| capabilities::lookup(&route.base_model))?;
+    let info = capabilities::lookup(&route.model)
+        .or_else(|| capabilities::lookup(&route.base_model))
+        .or_else(|| capabilities::lookup(&response.model))
+        .or_else(|| {
+            let served = ModelRoute::parse(&format!("bedrock/{}", response.model)).ok()?;
+            capabilities::lookup(&served.base_model)
+        })?;
     let usage = response.usage.as_ref()?;
     let counts = TokenCounts {
         prompt_tokens: usage.prompt_tokens,

@@ -59,6 +59,8 @@ async fn run() -> Result<(), String> {
     if canned {
         mock.canned_answers();
     }
+    // A standalone mock serves load tests: remember only the last requests.
+    mock.set_record_limit(1000);
     if let Some(token) = api_key {
         mock.require_bearer(&token);
     }

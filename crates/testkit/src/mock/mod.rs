@@ -98,10 +98,11 @@ struct AuthMode {
 
 struct Shared {
     rules: Mutex<Vec<Rule>>,
-    requests: Mutex<Vec<MockRequest>>,
+    requests: Mutex<std::collections::VecDeque<MockRequest>>,
     auth: Mutex<AuthMode>,
     served: AtomicUsize,
     connections: AtomicUsize,
+    record_limit: AtomicUsize,
     fallback: Mutex<Option<Responder>>,
 }
 
@@ -153,10 +154,11 @@ impl MockBedrock {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             rules: Mutex::new(Vec::new()),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(std::collections::VecDeque::new()),
             auth: Mutex::new(AuthMode::default()),
             served: AtomicUsize::new(0),
             connections: AtomicUsize::new(0),
+            record_limit: AtomicUsize::new(usize::MAX),
             fallback: Mutex::new(None),
         });
         let (shutdown, stop) = watch::channel(false);
@@ -258,19 +260,28 @@ impl MockBedrock {
         lock(&self.shared.auth).bearer = Some(token.to_owned());
     }
 
-    /// Every request received so far, in order.
+    /// Keep only the last `n` requests (a long-running mock under load would otherwise keep
+    /// every body it was sent); [`Self::request_count`] still counts them all.
+    pub fn set_record_limit(&self, n: usize) {
+        self.shared.record_limit.store(n, Ordering::SeqCst);
+        let mut log = lock(&self.shared.requests);
+        let excess = log.len().saturating_sub(n);
+        log.drain(..excess);
+    }
+
+    /// Every request received so far (the last ones, under a record limit), in order.
     pub fn requests(&self) -> Vec<MockRequest> {
-        lock(&self.shared.requests).clone()
+        lock(&self.shared.requests).iter().cloned().collect()
     }
 
     /// The last request received.
     pub fn last_request(&self) -> Option<MockRequest> {
-        lock(&self.shared.requests).last().cloned()
+        lock(&self.shared.requests).back().cloned()
     }
 
     /// How many requests were received.
     pub fn request_count(&self) -> usize {
-        lock(&self.shared.requests).len()
+        self.shared.served.load(Ordering::SeqCst)
     }
 
     /// How many TCP connections were accepted (pooling keeps this low).
@@ -278,9 +289,10 @@ impl MockBedrock {
         self.shared.connections.load(Ordering::SeqCst)
     }
 
-    /// Forget the recorded requests.
+    /// Forget the recorded requests (and restart the count).
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
+        self.shared.served.store(0, Ordering::SeqCst);
     }
 }
 
@@ -389,8 +401,17 @@ async fn handle(
         body,
         version: format!("{:?}", parts.version),
     };
-    lock(&shared.requests).push(request.clone());
-    let n = shared.served.fetch_add(1, Ordering::SeqCst) + 1;
+    let n = {
+        let limit = shared.record_limit.load(Ordering::SeqCst);
+        let mut log = lock(&shared.requests);
+        if limit > 0 {
+            if log.len() >= limit {
+                log.pop_front();
+            }
+            log.push_back(request.clone());
+        }
+        shared.served.fetch_add(1, Ordering::SeqCst) + 1
+    };
     let reply = authenticate(&shared, &request).unwrap_or_else(|| choose(&shared, &request));
     respond(reply, n, stop).await
 }

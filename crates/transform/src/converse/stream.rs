@@ -71,8 +71,41 @@ fn bad_event(event: &str, why: impl std::fmt::Display) -> Error {
     .with_status(422)
 }
 
+/// The most common event, a text delta, read without building a JSON tree: the text borrows
+/// from the payload unless it has escapes. Anything else (tool input, reasoning, citations)
+/// fails this shape and takes the general path.
+#[derive(serde::Deserialize)]
+struct TextDeltaEvent<'a> {
+    #[serde(rename = "contentBlockIndex", default)]
+    index: u64,
+    #[serde(borrow)]
+    delta: TextOnlyDelta<'a>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextOnlyDelta<'a> {
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, str>,
+}
+
 impl StreamDecoder for ConverseStreamDecoder {
     fn on_event(&mut self, event: &StreamEvent, out: &mut Vec<ChatCompletionChunk>) -> Result<()> {
+        if event.event_type == "contentBlockDelta"
+            && let Ok(fast) = serde_json::from_slice::<TextDeltaEvent<'_>>(&event.payload)
+        {
+            self.blocks.entry(fast.index).or_insert(Block::Text);
+            self.text_chars += fast.delta.text.chars().count() as u64;
+            let c = self.chunk(
+                Delta {
+                    content: Some(fast.delta.text.into_owned()),
+                    ..Delta::default()
+                },
+                None,
+            );
+            out.push(c);
+            return Ok(());
+        }
         let payload: Value =
             serde_json::from_slice(&event.payload).map_err(|e| bad_event(&event.event_type, e))?;
         let index = payload
