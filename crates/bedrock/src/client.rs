@@ -209,11 +209,7 @@ impl Client {
             span.record("status", e.status());
         })?;
         span.record("status", response.status().as_u16());
-        let parts = HttpResponseParts {
-            status: response.status().as_u16(),
-            headers: response.headers(),
-            body: response.body(),
-        };
+        let parts = view(&response);
         let ctx = ResponseContext {
             id: ids::completion_id(),
             created: ids::now_secs(),
@@ -367,11 +363,7 @@ impl Client {
             if response.status().is_success() {
                 Ok(response)
             } else {
-                Err(call.config.map_error(HttpResponseParts {
-                    status: response.status().as_u16(),
-                    headers: response.headers(),
-                    body: response.body(),
-                }))
+                Err(call.config.map_error(view(&response)))
             }
         })
         .await
@@ -392,11 +384,7 @@ impl Client {
         self.authorize(&mut http_request, &request.aws, &region)
             .await?;
         let response = self.send(http_request, &request).await?;
-        let parts = HttpResponseParts {
-            status: response.status().as_u16(),
-            headers: response.headers(),
-            body: response.body(),
-        };
+        let parts = view(&response);
         if !response.status().is_success() {
             return Err(bedrock_transform::config::error_from_response(parts));
         }
@@ -487,23 +475,12 @@ impl Client {
                 .send_with_timeout(http_request, request.timeout)
                 .await?;
             if !response.status().is_success() {
-                let parts = HttpResponseParts {
-                    status: response.status().as_u16(),
-                    headers: response.headers(),
-                    body: response.body(),
-                };
+                let parts = view(&response);
                 return Err(bedrock_transform::config::error_from_response(parts));
             }
             replies.push(response);
         }
-        let views: Vec<HttpResponseParts<'_>> = replies
-            .iter()
-            .map(|r| HttpResponseParts {
-                status: r.status().as_u16(),
-                headers: r.headers(),
-                body: r.body(),
-            })
-            .collect();
+        let views: Vec<HttpResponseParts<'_>> = replies.iter().map(view).collect();
         let mut response = config.transform_response(&route, &request, &views)?;
         response.meta.request_id = views
             .first()
@@ -545,13 +522,9 @@ impl Client {
             .await;
         span.record("attempts", attempted.attempts);
         let response = attempted.result?;
-        let view = HttpResponseParts {
-            status: response.status().as_u16(),
-            headers: response.headers(),
-            body: response.body(),
-        };
-        let mut images = config.transform_response(&route, &request, view, ids::now_secs())?;
-        images.meta.request_id = view.header("x-amzn-requestid").map(str::to_owned);
+        let reply = view(&response);
+        let mut images = config.transform_response(&route, &request, reply, ids::now_secs())?;
+        images.meta.request_id = reply.header("x-amzn-requestid").map(str::to_owned);
         images.meta.attempts = attempted.attempts;
         images.meta.response_cost = cost::image_cost(&route, images.data.len() as u64);
         Ok(images)
@@ -587,21 +560,17 @@ impl Client {
             .await;
         span.record("attempts", attempted.attempts);
         let response = attempted.result?;
-        let view = HttpResponseParts {
-            status: response.status().as_u16(),
-            headers: response.headers(),
-            body: response.body(),
-        };
+        let reply = view(&response);
         let mut reranked = if invoke {
             bedrock_transform::rerank::CohereInvokeRerankConfig.transform_response(
                 &request,
-                view,
+                reply,
                 &ids::uuid4(),
             )?
         } else {
-            config.transform_response(&request, view, &ids::uuid4())?
+            config.transform_response(&request, reply, &ids::uuid4())?
         };
-        reranked.meta_info.request_id = view.header("x-amzn-requestid").map(str::to_owned);
+        reranked.meta_info.request_id = reply.header("x-amzn-requestid").map(str::to_owned);
         reranked.meta_info.attempts = attempted.attempts;
         Ok(reranked)
     }
@@ -627,11 +596,7 @@ impl Client {
             if response.status().is_success() {
                 Ok(response)
             } else {
-                Err(map_error(HttpResponseParts {
-                    status: response.status().as_u16(),
-                    headers: response.headers(),
-                    body: response.body(),
-                }))
+                Err(map_error(view(&response)))
             }
         })
         .await
@@ -759,25 +724,7 @@ impl Client {
 
 /// Request fields win; unset ones take the client's defaults.
 fn merge_defaults(params: &mut AwsParams, defaults: &AwsParams) {
-    macro_rules! fill {
-        ($($f:ident),*) => { $( if params.$f.is_none() { params.$f = defaults.$f.clone(); } )* };
-    }
-    fill!(
-        aws_access_key_id,
-        aws_secret_access_key,
-        aws_session_token,
-        aws_region_name,
-        aws_session_name,
-        aws_profile_name,
-        aws_role_name,
-        aws_web_identity_token,
-        aws_bedrock_runtime_endpoint,
-        aws_sts_endpoint,
-        aws_external_id,
-        aws_session_tags,
-        api_key,
-        api_base
-    );
+    params.fill_unset_from(defaults);
 }
 
 /// A caller `Authorization` that is not SigV4 replaces signing (LiteLLM, for custom gateways):
@@ -837,4 +784,13 @@ fn add_extra_headers(
         request.headers_mut().insert(header_name, header_value);
     }
     Ok(())
+}
+
+/// A whole HTTP response as the transform's view of it.
+fn view(response: &http::Response<Bytes>) -> HttpResponseParts<'_> {
+    HttpResponseParts {
+        status: response.status().as_u16(),
+        headers: response.headers(),
+        body: response.body(),
+    }
 }

@@ -256,25 +256,7 @@ pub fn typed<T: DeserializeOwned>(body: JsonObject) -> Result<T, ApiError> {
 
 /// Fill unset credential and endpoint fields from the model entry (the request's win).
 pub fn fill_aws(params: &mut AwsParams, defaults: &AwsParams) {
-    macro_rules! fill {
-        ($($f:ident),*) => { $( if params.$f.is_none() { params.$f = defaults.$f.clone(); } )* };
-    }
-    fill!(
-        aws_access_key_id,
-        aws_secret_access_key,
-        aws_session_token,
-        aws_region_name,
-        aws_session_name,
-        aws_profile_name,
-        aws_role_name,
-        aws_web_identity_token,
-        aws_bedrock_runtime_endpoint,
-        aws_sts_endpoint,
-        aws_external_id,
-        aws_session_tags,
-        api_key,
-        api_base
-    );
+    params.fill_unset_from(defaults);
 }
 
 /// Constant-time comparison of a presented key with the master key (the length is the only

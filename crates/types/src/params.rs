@@ -58,6 +58,32 @@ pub struct AwsParams {
 }
 
 impl AwsParams {
+    /// Fill every unset field from `defaults`; fields already set win (a request's own
+    /// `aws_*` over a client's or a config entry's).
+    pub fn fill_unset_from(&mut self, defaults: &AwsParams) {
+        macro_rules! fill {
+            ($($f:ident),*) => { $( if self.$f.is_none() { self.$f = defaults.$f.clone(); } )* };
+        }
+        fill!(
+            aws_access_key_id,
+            aws_secret_access_key,
+            aws_session_token,
+            aws_region_name,
+            aws_session_name,
+            aws_profile_name,
+            aws_role_name,
+            aws_web_identity_token,
+            aws_bedrock_runtime_endpoint,
+            aws_sts_endpoint,
+            aws_external_id,
+            aws_session_tags,
+            api_key,
+            api_base
+        );
+    }
+}
+
+impl AwsParams {
     /// Whether no field is set.
     pub fn is_empty(&self) -> bool {
         *self == AwsParams::default()

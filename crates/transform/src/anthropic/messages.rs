@@ -17,8 +17,8 @@ use super::{
     thinking_plan,
 };
 use crate::config::{
-    EndpointKind, HttpRequestParts, HttpResponseParts, JsonMode, MappedParams, PreparedRequest,
-    ProviderConfig, ResponseContext, ResponseKind, ResponseState, StreamDecoder, check_supported,
+    HttpResponseParts, JsonMode, MappedParams, PreparedRequest, ProviderConfig, ResponseContext,
+    ResponseState, StreamDecoder, check_supported,
 };
 use crate::invoke_headers::split_invoke_params;
 use crate::pyjson;
@@ -257,27 +257,7 @@ impl ProviderConfig for AnthropicMessagesConfig {
                 format!("serialising the Anthropic body failed: {e}"),
             )
         })?;
-        let stream = req.is_stream();
-        let (op, kind) = if stream {
-            ("invoke-with-response-stream", ResponseKind::EventStream)
-        } else {
-            ("invoke", ResponseKind::Json)
-        };
-        let mut http = HttpRequestParts::post_json(
-            EndpointKind::Runtime,
-            format!("/model/{}/{op}", route.path_segment()),
-            bytes,
-            kind,
-        );
-        http.headers
-            .push(("accept".to_owned(), "application/json".to_owned()));
-        if stream {
-            http.headers.push((
-                "x-amzn-bedrock-accept".to_owned(),
-                "application/json".to_owned(),
-            ));
-        }
-        http.headers.extend(params.headers);
+        let http = crate::invoke::request_parts(route, req.is_stream(), bytes, params.headers);
         Ok(PreparedRequest {
             http,
             state: ResponseState::for_request(route, req, params.tool_names, params.json_mode),
@@ -736,27 +716,7 @@ impl AnthropicStreamDecoder {
 
 /// Decode an invoke `chunk` event's `{"bytes": base64}` payload into the native JSON chunk.
 pub fn decode_invoke_chunk(event: &StreamEvent) -> Result<Option<Value>> {
-    if event.event_type != "chunk" {
-        return Ok(None);
-    }
-    let bad = |why: String| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("malformed invoke stream chunk: {why}"),
-        )
-        .with_status(422)
-    };
-    let outer: Value = serde_json::from_slice(&event.payload).map_err(|e| bad(e.to_string()))?;
-    let b64 = outer
-        .get("bytes")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("no `bytes`".to_owned()))?;
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .map_err(|e| bad(e.to_string()))?;
-    serde_json::from_slice(&raw)
-        .map(Some)
-        .map_err(|e| bad(e.to_string()))
+    crate::invoke::decode_chunk(event, false)
 }
 
 impl StreamDecoder for AnthropicStreamDecoder {

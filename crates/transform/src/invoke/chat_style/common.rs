@@ -2,7 +2,6 @@
 //! stream chunk, usage from bodies, headers and `amazon-bedrock-invocationMetrics`, finish
 //! reasons, and LiteLLM's `<reasoning>…</reasoning>` split (whole and streaming).
 
-use base64::Engine;
 use bedrock_types::chat::JsonObject;
 use bedrock_types::response::{CompletionTokensDetails, PromptTokensDetails};
 use bedrock_types::{
@@ -10,7 +9,7 @@ use bedrock_types::{
 };
 use serde_json::Value;
 
-use crate::config::{EndpointKind, HttpRequestParts, HttpResponseParts, ResponseKind};
+use crate::config::{HttpRequestParts, HttpResponseParts};
 use crate::route::ModelRoute;
 
 /// OpenAI parameters LiteLLM never checks against a family's list (`PROVIDER_UNVALIDATED_PARAMS`
@@ -45,28 +44,7 @@ pub(super) fn invoke_parts(
     body: Vec<u8>,
     headers: Vec<(String, String)>,
 ) -> HttpRequestParts {
-    let stream = req.is_stream();
-    let (op, kind) = if stream {
-        ("invoke-with-response-stream", ResponseKind::EventStream)
-    } else {
-        ("invoke", ResponseKind::Json)
-    };
-    let mut http = HttpRequestParts::post_json(
-        EndpointKind::Runtime,
-        format!("/model/{}/{op}", route.path_segment()),
-        body,
-        kind,
-    );
-    http.headers
-        .push(("accept".to_owned(), "application/json".to_owned()));
-    if stream {
-        http.headers.push((
-            "x-amzn-bedrock-accept".to_owned(),
-            "application/json".to_owned(),
-        ));
-    }
-    http.headers.extend(headers);
-    http
+    crate::invoke::request_parts(route, req.is_stream(), body, headers)
 }
 
 /// A 2xx body that is not the JSON the family promises: LiteLLM's 422.
@@ -87,27 +65,7 @@ pub(super) fn json_body(family: &str, response: &HttpResponseParts<'_>) -> Resul
 /// Decode an invoke `chunk` event's `{"bytes": base64}` payload into the model-native JSON
 /// chunk; other event types yield `None`.
 pub(super) fn decode_chunk(event: &StreamEvent) -> Result<Option<Value>> {
-    if event.event_type != "chunk" {
-        return Ok(None);
-    }
-    let bad = |why: String| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("malformed invoke stream chunk: {why}"),
-        )
-        .with_status(422)
-    };
-    let outer: Value = serde_json::from_slice(&event.payload).map_err(|e| bad(e.to_string()))?;
-    let b64 = outer
-        .get("bytes")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("no `bytes`".to_owned()))?;
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .map_err(|e| bad(e.to_string()))?;
-    serde_json::from_slice(&raw)
-        .map(Some)
-        .map_err(|e| bad(e.to_string()))
+    crate::invoke::decode_chunk(event, false)
 }
 
 /// Usage from input and output counts (no cache, no reasoning split).

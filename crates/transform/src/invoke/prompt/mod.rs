@@ -29,7 +29,6 @@ mod titan_text;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use base64::Engine;
 use bedrock_types::chat::{ContentPart, JsonObject, MessageContent, Role};
 use bedrock_types::response::{Delta, ResponseMeta};
 use bedrock_types::{
@@ -47,8 +46,8 @@ pub use mistral::MistralConfig;
 pub use titan_text::TitanTextConfig;
 
 use crate::config::{
-    EndpointKind, HttpRequestParts, HttpResponseParts, MappedParams, ResponseContext, ResponseKind,
-    StreamDecoder, check_supported,
+    HttpRequestParts, HttpResponseParts, MappedParams, ResponseContext, StreamDecoder,
+    check_supported,
 };
 use crate::registry::{Registry, RouteKey};
 use crate::route::{Api, ModelFamily, ModelRoute};
@@ -167,27 +166,7 @@ pub(crate) fn invoke_parts(
             format!("serialising the invoke body failed: {e}"),
         )
     })?;
-    let (op, kind) = if stream {
-        ("invoke-with-response-stream", ResponseKind::EventStream)
-    } else {
-        ("invoke", ResponseKind::Json)
-    };
-    let mut http = HttpRequestParts::post_json(
-        EndpointKind::Runtime,
-        format!("/model/{}/{op}", route.path_segment()),
-        bytes,
-        kind,
-    );
-    http.headers
-        .push(("accept".to_owned(), "application/json".to_owned()));
-    if stream {
-        http.headers.push((
-            "x-amzn-bedrock-accept".to_owned(),
-            "application/json".to_owned(),
-        ));
-    }
-    http.headers.extend(headers);
-    Ok(http)
+    Ok(crate::invoke::request_parts(route, stream, bytes, headers))
 }
 
 /// The text of a message: a string, or its text parts joined. `None` when the content is
@@ -436,37 +415,7 @@ pub(crate) trait ChunkParser: Send + Debug {
     fn flush(&mut self, _out: &mut Vec<Piece>) {}
 }
 
-/// Decode an invoke `chunk` event's `{"bytes": base64}` payload into the native JSON chunk.
-/// With `raw_body`, a payload without `bytes` is itself the native JSON (a whole `/invoke`
-/// reply fed to the decoder for a single-chunk stream).
-pub(crate) fn decode_chunk(event: &StreamEvent, raw_body: bool) -> Result<Option<Value>> {
-    let bad = |why: String| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("malformed invoke stream chunk: {why}"),
-        )
-        .with_status(422)
-    };
-    if event.event_type != "chunk" && !raw_body {
-        return Ok(None);
-    }
-    let outer: Value = serde_json::from_slice(&event.payload).map_err(|e| bad(e.to_string()))?;
-    let Some(b64) = outer.get("bytes") else {
-        if raw_body && outer.is_object() {
-            return Ok(Some(outer));
-        }
-        return Err(bad("no `bytes`".to_owned()));
-    };
-    let b64 = b64
-        .as_str()
-        .ok_or_else(|| bad("`bytes` is not a string".to_owned()))?;
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .map_err(|e| bad(e.to_string()))?;
-    serde_json::from_slice(&raw)
-        .map(Some)
-        .map_err(|e| bad(e.to_string()))
-}
+pub(crate) use crate::invoke::decode_chunk;
 
 /// The stream decoder every prompt family uses: native chunks → [`Piece`]s (via `P`) →
 /// OpenAI chunks; usage from `amazon-bedrock-invocationMetrics` (else the chunks' own counts)
