@@ -18,7 +18,7 @@ use bedrock_types::{Error, ErrorKind, Result};
 use serde_json::{Map, Value, json};
 
 use super::{EmbeddingConfig, check_params, input_texts};
-use crate::config::{EndpointKind, HttpRequestParts, HttpResponseParts, ResponseKind};
+use crate::config::{HttpRequestParts, HttpResponseParts};
 use crate::route::ModelRoute;
 
 /// TwelveLabs Marengo Embed 2.7.
@@ -112,22 +112,7 @@ impl EmbeddingConfig for MarengoEmbedConfig {
                     body.insert(k.clone(), v.clone());
                 }
             }
-            let bytes = serde_json::to_vec(&Value::Object(body)).map_err(|e| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!("serialising the Marengo body failed: {e}"),
-                )
-            })?;
-            let mut parts = HttpRequestParts::post_json(
-                EndpointKind::Runtime,
-                path.clone(),
-                bytes,
-                ResponseKind::Json,
-            );
-            parts
-                .headers
-                .push(("accept".to_owned(), "application/json".to_owned()));
-            out.push(parts);
+            out.push(super::invoke_parts(&path, "Marengo", body)?);
         }
         Ok(out)
     }

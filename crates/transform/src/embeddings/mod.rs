@@ -88,6 +88,30 @@ pub fn embedding_config_for(route: &ModelRoute) -> Result<&'static dyn Embedding
     }
 }
 
+/// One `POST {path}` InvokeModel request with a JSON `body` and `accept: application/json`.
+pub(crate) fn invoke_parts(
+    path: &str,
+    family: &str,
+    body: serde_json::Map<String, serde_json::Value>,
+) -> Result<HttpRequestParts> {
+    let bytes = serde_json::to_vec(&serde_json::Value::Object(body)).map_err(|e| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("serialising the {family} body failed: {e}"),
+        )
+    })?;
+    let mut parts = HttpRequestParts::post_json(
+        crate::config::EndpointKind::Runtime,
+        path.to_owned(),
+        bytes,
+        crate::config::ResponseKind::Json,
+    );
+    parts
+        .headers
+        .push(("accept".to_owned(), "application/json".to_owned()));
+    Ok(parts)
+}
+
 /// The inputs as strings (token arrays are not accepted by Bedrock's embedding models).
 pub(crate) fn input_texts(input: &EmbeddingInput) -> Result<Vec<&str>> {
     match input {

@@ -22,7 +22,7 @@ use bedrock_types::{Error, ErrorKind, Result};
 use serde_json::{Map, Value, json};
 
 use super::{EmbeddingConfig, check_params, input_texts};
-use crate::config::{EndpointKind, HttpRequestParts, HttpResponseParts, ResponseKind};
+use crate::config::{HttpRequestParts, HttpResponseParts};
 use crate::route::ModelRoute;
 
 /// Nova multimodal embeddings.
@@ -135,22 +135,7 @@ impl EmbeddingConfig for NovaEmbedConfig {
                 "singleEmbeddingParams".to_owned(),
                 Value::Object(embedding_params(input, i, req, dimensions)?),
             );
-            let bytes = serde_json::to_vec(&Value::Object(body)).map_err(|e| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!("serialising the Nova embedding body failed: {e}"),
-                )
-            })?;
-            let mut parts = HttpRequestParts::post_json(
-                EndpointKind::Runtime,
-                path.clone(),
-                bytes,
-                ResponseKind::Json,
-            );
-            parts
-                .headers
-                .push(("accept".to_owned(), "application/json".to_owned()));
-            out.push(parts);
+            out.push(super::invoke_parts(&path, "Nova embedding", body)?);
         }
         Ok(out)
     }

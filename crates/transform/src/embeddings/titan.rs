@@ -10,7 +10,7 @@ use bedrock_types::{Error, ErrorKind, Result};
 use serde_json::{Map, Value, json};
 
 use super::{EmbeddingConfig, check_params, input_texts};
-use crate::config::{EndpointKind, HttpRequestParts, HttpResponseParts, ResponseKind};
+use crate::config::{HttpRequestParts, HttpResponseParts};
 use crate::route::ModelRoute;
 
 /// Which Titan embedding model.
@@ -113,22 +113,7 @@ impl EmbeddingConfig for TitanEmbedConfig {
             for (k, v) in &req.provider_params {
                 body.insert(k.clone(), v.clone());
             }
-            let bytes = serde_json::to_vec(&Value::Object(body)).map_err(|e| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!("serialising the Titan body failed: {e}"),
-                )
-            })?;
-            let mut parts = HttpRequestParts::post_json(
-                EndpointKind::Runtime,
-                path.clone(),
-                bytes,
-                ResponseKind::Json,
-            );
-            parts
-                .headers
-                .push(("accept".to_owned(), "application/json".to_owned()));
-            out.push(parts);
+            out.push(super::invoke_parts(&path, "Titan", body)?);
         }
         Ok(out)
     }
