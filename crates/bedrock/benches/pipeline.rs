@@ -234,7 +234,22 @@ fn stream_decode(c: &mut Criterion) {
         out
     };
     let chunks = run(&pieces).len();
+    // The framing layer alone (both CRCs, headers, payload slices), as the transport runs it.
+    let frames_only = |pieces: &[&[u8]]| {
+        let mut frames = FrameDecoder::new();
+        let mut n = 0usize;
+        for piece in pieces {
+            frames.push(piece);
+            while let Some(message) = frames.next_message().unwrap() {
+                n += message.payload.len();
+            }
+        }
+        n
+    };
     group.throughput(Throughput::Bytes(wire.len() as u64));
+    group.bench_function("frames_only_bytes", |b| {
+        b.iter(|| frames_only(black_box(&pieces)))
+    });
     group.bench_function("converse_bytes", |b| b.iter(|| run(black_box(&pieces))));
     group.throughput(Throughput::Elements(chunks as u64));
     group.bench_function("converse_chunks", |b| b.iter(|| run(black_box(&pieces))));

@@ -6,6 +6,8 @@
 //! type are parsed by width so an unexpected header cannot desynchronise the stream.
 
 use bedrock_types::{Error, ErrorKind, Result, StreamEvent};
+use std::borrow::Cow;
+
 use bytes::{Buf, Bytes, BytesMut};
 
 /// The largest frame accepted (botocore: 128 KiB headers + 24 MiB payload).
@@ -26,8 +28,9 @@ pub enum HeaderValue {
     Long(i64),
     /// Type 6.
     Bytes(Bytes),
-    /// Type 7.
-    String(String),
+    /// Type 7 (the names and values Bedrock repeats in every frame are borrowed, not
+    /// allocated).
+    String(Cow<'static, str>),
     /// Type 8 (ms since epoch).
     Timestamp(i64),
     /// Type 9.
@@ -38,7 +41,7 @@ pub enum HeaderValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     /// Headers in wire order.
-    pub headers: Vec<(String, HeaderValue)>,
+    pub headers: Vec<(Cow<'static, str>, HeaderValue)>,
     /// Payload bytes.
     pub payload: Bytes,
 }
@@ -47,7 +50,7 @@ impl Message {
     /// A string header's value.
     pub fn header_str(&self, name: &str) -> Option<&str> {
         self.headers.iter().find_map(|(n, v)| match v {
-            HeaderValue::String(s) if n == name => Some(s.as_str()),
+            HeaderValue::String(s) if n == name => Some(s.as_ref()),
             _ => None,
         })
     }
@@ -176,7 +179,38 @@ impl FrameDecoder {
     }
 }
 
-fn parse_headers(mut b: Bytes) -> Result<Vec<(String, HeaderValue)>> {
+/// Header names and string values every Bedrock frame repeats: borrowed instead of allocated.
+const COMMON: &[&str] = &[
+    ":event-type",
+    ":content-type",
+    ":message-type",
+    ":exception-type",
+    ":error-code",
+    ":error-message",
+    "application/json",
+    "event",
+    "exception",
+    "error",
+    "chunk",
+    "messageStart",
+    "contentBlockStart",
+    "contentBlockDelta",
+    "contentBlockStop",
+    "messageStop",
+    "metadata",
+    "trace",
+];
+
+fn text(raw: &[u8], what: &str) -> Result<Cow<'static, str>> {
+    if let Some(known) = COMMON.iter().find(|c| c.as_bytes() == raw) {
+        return Ok(Cow::Borrowed(known));
+    }
+    std::str::from_utf8(raw)
+        .map(|s| Cow::Owned(s.to_owned()))
+        .map_err(|_| frame_error(format_args!("{what} is not UTF-8")))
+}
+
+fn parse_headers(mut b: Bytes) -> Result<Vec<(Cow<'static, str>, HeaderValue)>> {
     let need = |b: &Bytes, n: usize| {
         if b.remaining() < n {
             Err(frame_error("truncated header"))
@@ -184,12 +218,11 @@ fn parse_headers(mut b: Bytes) -> Result<Vec<(String, HeaderValue)>> {
             Ok(())
         }
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(3);
     while b.has_remaining() {
         let name_len = b.get_u8() as usize;
         need(&b, name_len + 1)?;
-        let name = String::from_utf8(b.split_to(name_len).to_vec())
-            .map_err(|_| frame_error("header name is not UTF-8"))?;
+        let name = text(&b.split_to(name_len), "header name")?;
         let value = match b.get_u8() {
             0 => HeaderValue::Bool(true),
             1 => HeaderValue::Bool(false),
@@ -217,10 +250,7 @@ fn parse_headers(mut b: Bytes) -> Result<Vec<(String, HeaderValue)>> {
                 if t == 6 {
                     HeaderValue::Bytes(raw)
                 } else {
-                    HeaderValue::String(
-                        String::from_utf8(raw.to_vec())
-                            .map_err(|_| frame_error("string header is not UTF-8"))?,
-                    )
+                    HeaderValue::String(text(&raw, "string header")?)
                 }
             }
             8 => {
