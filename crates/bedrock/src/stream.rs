@@ -17,6 +17,8 @@ pub struct ChunkStream {
     decoder: Box<dyn StreamDecoder>,
     ready: VecDeque<ChatCompletionChunk>,
     finished: bool,
+    /// The `role` of a dropped empty chunk, for the next chunk that is passed on.
+    carry_role: Option<String>,
 }
 
 /// Where the events come from.
@@ -39,6 +41,7 @@ impl ChunkStream {
             decoder,
             ready: VecDeque::new(),
             finished: false,
+            carry_role: None,
         }
     }
 
@@ -56,6 +59,7 @@ impl ChunkStream {
             decoder,
             ready: VecDeque::new(),
             finished: false,
+            carry_role: None,
         }
     }
 
@@ -66,6 +70,47 @@ impl ChunkStream {
             Source::Whole { request_id, .. } => request_id.as_deref(),
         }
     }
+}
+
+impl ChunkStream {
+    /// LiteLLM's stream wrapper never yields a chunk that carries nothing (the empty opening
+    /// chunk of `messageStart` / `message_start`); its `role` moves to the next chunk that is
+    /// yielded, so the first chunk a caller sees has both the role and content.
+    fn pass_on(&mut self, mut chunk: ChatCompletionChunk) -> Option<ChatCompletionChunk> {
+        if is_empty(&chunk) {
+            if let Some(role) = chunk.choices.first_mut().and_then(|c| c.delta.role.take()) {
+                self.carry_role = Some(role);
+            }
+            return None;
+        }
+        if let Some(role) = self.carry_role.take() {
+            match chunk.choices.first_mut() {
+                Some(c) if c.delta.role.is_none() => c.delta.role = Some(role),
+                Some(_) => {}
+                // A choice-less usage chunk cannot carry it; keep it for the next one.
+                None => self.carry_role = Some(role),
+            }
+        }
+        Some(chunk)
+    }
+}
+
+/// A chunk with one choice that adds nothing: no text, tool call, reasoning, citation or
+/// provider field, no finish reason and no usage.
+fn is_empty(chunk: &ChatCompletionChunk) -> bool {
+    let [choice] = chunk.choices.as_slice() else {
+        return false;
+    };
+    let d = &choice.delta;
+    choice.finish_reason.is_none()
+        && chunk.usage.is_none()
+        && chunk.provider_specific_fields.is_none()
+        && d.content.as_deref().is_none_or(str::is_empty)
+        && d.tool_calls.is_none()
+        && d.reasoning_content.is_none()
+        && d.thinking_blocks.is_none()
+        && d.annotations.is_none()
+        && d.provider_specific_fields.is_none()
 }
 
 impl Source {
@@ -84,7 +129,10 @@ impl futures_core::Stream for ChunkStream {
         let this = &mut *self;
         loop {
             if let Some(chunk) = this.ready.pop_front() {
-                return Poll::Ready(Some(Ok(chunk)));
+                if let Some(chunk) = this.pass_on(chunk) {
+                    return Poll::Ready(Some(Ok(chunk)));
+                }
+                continue;
             }
             if this.finished {
                 return Poll::Ready(None);
