@@ -150,12 +150,14 @@ async fn first_chunk_arrives_before_the_stream_ends() {
     assert_eq!(stream.request_id(), Some("rid-s"));
     // The server holds the rest until we have seen text: a buffering client would hang here.
     let mut text = String::new();
+    let mut seen = Vec::new();
     while text.is_empty() {
         let chunk = tokio::time::timeout(Duration::from_secs(5), stream.next())
             .await
             .expect("first chunk in time")
             .unwrap()
             .unwrap();
+        seen.push(chunk.clone());
         text.push_str(
             chunk
                 .choices
@@ -165,6 +167,9 @@ async fn first_chunk_arrives_before_the_stream_ends() {
         );
     }
     assert_eq!(text, "Hel");
+    // The empty opening chunk is not passed on: the first chunk has the role and the text.
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].choices[0].delta.role.as_deref(), Some("assistant"));
     gate.notify_one();
     let rest: Vec<_> = stream.collect().await;
     let chunks: Vec<_> = rest.into_iter().map(|c| c.unwrap()).collect();
@@ -179,6 +184,9 @@ async fn first_chunk_arrives_before_the_stream_ends() {
         chunks.last().unwrap().usage.as_ref().unwrap().total_tokens,
         5
     );
+    // The usage chunk has no choices, as OpenAI sends it (LiteLLM adds one empty choice; see
+    // docs/litellm-differences.md).
+    assert!(chunks.last().unwrap().choices.is_empty());
 }
 
 #[tokio::test]
