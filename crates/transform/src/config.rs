@@ -163,7 +163,7 @@ impl ResponseState {
         json_mode: Option<JsonMode>,
     ) -> Self {
         ResponseState {
-            model: route.model.clone(),
+            model: route.reported_model.clone(),
             tool_names,
             json_mode,
             include_usage: request

@@ -240,9 +240,13 @@ pub struct ModelRoute {
     pub explicit_api: bool,
     /// The model family.
     pub family: ModelFamily,
-    /// The model as LiteLLM reports it in responses: the id without `bedrock/` and route
-    /// tokens (for `model_id` calls, still the friendly `model`).
+    /// The model id without `bedrock/` and route tokens (for `model_id` calls, still the
+    /// friendly `model`): what prices and error messages name.
     pub model: String,
+    /// The model a chat response reports, as LiteLLM 1.103.7 does: the string after `bedrock/`
+    /// with only a `converse/` token removed (a region segment, `invoke/` and family prefixes
+    /// such as `llama/` stay).
+    pub reported_model: String,
     /// The id that goes into the URL, unencoded (the `model_id` override when given).
     pub model_id: String,
     /// The base model id for capability and price look-ups (cross-region prefix, ARN,
@@ -339,6 +343,7 @@ fn parse_model(model: &str) -> Result<ModelRoute> {
     check_id_chars(rest, "model")?;
 
     let mut segments = rest;
+    let mut reported = String::new();
     let mut region_segment: Option<String> = None;
     let mut api: Option<Api> = None;
     let mut spec: Option<(ModelFamily, Api)> = None;
@@ -353,7 +358,10 @@ fn parse_model(model: &str) -> Result<ModelRoute> {
         };
         match head {
             "converse" if api.is_none() => api = Some(Api::Converse),
-            "invoke" if api.is_none() => api = Some(Api::Invoke),
+            "invoke" if api.is_none() => {
+                api = Some(Api::Invoke);
+                reported.push_str("invoke/");
+            }
             "converse_like" if api.is_none() => {
                 return converse_like(tail, original);
             }
@@ -363,7 +371,9 @@ fn parse_model(model: &str) -> Result<ModelRoute> {
                 && spec.is_none()
                 && valid_region_name(h) =>
             {
-                region_segment = Some(h.to_owned())
+                region_segment = Some(h.to_owned());
+                reported.push_str(h);
+                reported.push('/');
             }
             h => {
                 if let Some((_, fam, default_api)) = SPEC_PREFIXES.iter().find(|(p, _, _)| *p == h)
@@ -372,6 +382,8 @@ fn parse_model(model: &str) -> Result<ModelRoute> {
                         return Err(unknown_segment(h, original));
                     }
                     spec = Some((*fam, *default_api));
+                    reported.push_str(h);
+                    reported.push('/');
                 } else {
                     return Err(unknown_segment(h, original));
                 }
@@ -425,11 +437,13 @@ fn parse_model(model: &str) -> Result<ModelRoute> {
         .map(|a| a.region.clone())
         .filter(|r| !r.is_empty())
         .or(region_segment);
+    reported.push_str(id);
     Ok(ModelRoute {
         api,
         explicit_api,
         family,
         model: model_name,
+        reported_model: reported,
         model_id: id.to_owned(),
         base_model,
         region,
@@ -453,6 +467,7 @@ fn converse_like(id: &str, original: &str) -> Result<ModelRoute> {
         explicit_api: true,
         family: family_of(&base_model),
         model: id.to_owned(),
+        reported_model: id.to_owned(),
         model_id: id.to_owned(),
         base_model,
         region: None,
@@ -485,6 +500,7 @@ fn agent(tail: &str, original: &str) -> Result<ModelRoute> {
         explicit_api: true,
         family: ModelFamily::Agent,
         model: format!("agent/{agent_id}/{alias_id}"),
+        reported_model: format!("agent/{agent_id}/{alias_id}"),
         model_id: agent_id.to_owned(),
         base_model: format!("agent/{agent_id}/{alias_id}"),
         region: None,

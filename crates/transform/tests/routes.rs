@@ -678,3 +678,38 @@ fn malformed_models_fail_clearly() {
     .unwrap_err();
     assert_eq!(err.param(), Some("model_id"));
 }
+
+/// The model a response reports, checked against LiteLLM 1.103.7 on loopback: only a
+/// `converse/` token is removed; a region segment, `invoke/` and family prefixes stay.
+#[test]
+fn reported_model_is_what_litellm_reports() {
+    for (model, reported) in [
+        (
+            "bedrock/converse/anthropic.claude-3-haiku-20240307-v1:0",
+            "anthropic.claude-3-haiku-20240307-v1:0",
+        ),
+        (
+            "bedrock/us.anthropic.claude-3-haiku-20240307-v1:0",
+            "us.anthropic.claude-3-haiku-20240307-v1:0",
+        ),
+        (
+            "bedrock/us-west-2/amazon.nova-lite-v1:0",
+            "us-west-2/amazon.nova-lite-v1:0",
+        ),
+        (
+            "bedrock/invoke/meta.llama3-8b-instruct-v1:0",
+            "invoke/meta.llama3-8b-instruct-v1:0",
+        ),
+        (
+            "bedrock/invoke/amazon.nova-lite-v1:0",
+            "invoke/amazon.nova-lite-v1:0",
+        ),
+        (
+            "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
+            "llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
+        ),
+    ] {
+        let route = bedrock_transform::route::ModelRoute::parse(model).unwrap();
+        assert_eq!(route.reported_model, reported, "{model}");
+    }
+}
