@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::{
     ChunkParser, Piece, PromptStreamDecoder, Turn, bad_reply, check_params, choice, completion,
-    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body, str_at,
+    finish_reason, invoke_parts, mapped, merge_provider_params, message, parse_body, str_at,
     text_turns, usage_or_headers,
 };
 use crate::config::{
@@ -57,15 +57,8 @@ impl ProviderConfig for AnthropicLegacyConfig {
             .effective_max_tokens()
             .unwrap_or(DEFAULT_MAX_TOKENS_TO_SAMPLE);
         p.insert("max_tokens_to_sample".to_owned(), json!(max));
-        if let Some(t) = req.temperature.filter(|_| kept(&dropped, "temperature")) {
-            p.insert("temperature".to_owned(), json!(t));
-        }
-        if let Some(t) = req.top_p.filter(|_| kept(&dropped, "top_p")) {
-            p.insert("top_p".to_owned(), json!(t));
-        }
-        if let Some(stop) = req.stop.as_ref().filter(|_| kept(&dropped, "stop")) {
-            p.insert("stop_sequences".to_owned(), json!(stop.to_vec()));
-        }
+        super::insert_sampling(req, &dropped, &mut p, "top_p");
+        super::insert_stop(req, &dropped, &mut p, "stop_sequences");
         let headers = merge_provider_params(req, &mut p)?;
         Ok(mapped(p, dropped, headers))
     }

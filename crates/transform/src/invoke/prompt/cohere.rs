@@ -103,12 +103,7 @@ impl ProviderConfig for CohereConfig {
         if let Some(m) = req.effective_max_tokens() {
             p.insert("max_tokens".to_owned(), json!(m));
         }
-        if let Some(t) = req.temperature.filter(|_| kept(&dropped, "temperature")) {
-            p.insert("temperature".to_owned(), json!(t));
-        }
-        if let Some(t) = req.top_p.filter(|_| kept(&dropped, "top_p")) {
-            p.insert("p".to_owned(), json!(t));
-        }
+        super::insert_sampling(req, &dropped, &mut p, "p");
         if let Some(v) = req
             .frequency_penalty
             .filter(|_| kept(&dropped, "frequency_penalty"))
@@ -121,9 +116,7 @@ impl ProviderConfig for CohereConfig {
         {
             p.insert("presence_penalty".to_owned(), json!(v));
         }
-        if let Some(stop) = req.stop.as_ref().filter(|_| kept(&dropped, "stop")) {
-            p.insert("stop_sequences".to_owned(), json!(stop.to_vec()));
-        }
+        super::insert_stop(req, &dropped, &mut p, "stop_sequences");
         if let Some(n) = req.n.filter(|n| !chat && *n > 1 && kept(&dropped, "n")) {
             p.insert("num_generations".to_owned(), json!(n));
         }

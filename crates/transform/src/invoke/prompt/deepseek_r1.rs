@@ -73,12 +73,7 @@ impl ProviderConfig for DeepSeekR1Config {
         if let Some(m) = req.max_tokens.filter(|_| kept(&dropped, "max_tokens")) {
             p.insert("max_tokens".to_owned(), json!(m));
         }
-        if let Some(t) = req.temperature.filter(|_| kept(&dropped, "temperature")) {
-            p.insert("temperature".to_owned(), json!(t));
-        }
-        if let Some(t) = req.top_p.filter(|_| kept(&dropped, "top_p")) {
-            p.insert("top_p".to_owned(), json!(t));
-        }
+        super::insert_sampling(req, &dropped, &mut p, "top_p");
         let headers = merge_provider_params(req, &mut p)?;
         Ok(mapped(p, dropped, headers))
     }

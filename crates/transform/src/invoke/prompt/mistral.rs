@@ -40,15 +40,8 @@ impl ProviderConfig for MistralConfig {
         if let Some(m) = req.max_tokens.filter(|_| kept(&dropped, "max_tokens")) {
             p.insert("max_tokens".to_owned(), json!(m));
         }
-        if let Some(t) = req.temperature.filter(|_| kept(&dropped, "temperature")) {
-            p.insert("temperature".to_owned(), json!(t));
-        }
-        if let Some(t) = req.top_p.filter(|_| kept(&dropped, "top_p")) {
-            p.insert("top_p".to_owned(), json!(t));
-        }
-        if let Some(stop) = req.stop.as_ref().filter(|_| kept(&dropped, "stop")) {
-            p.insert("stop".to_owned(), json!(stop.to_vec()));
-        }
+        super::insert_sampling(req, &dropped, &mut p, "top_p");
+        super::insert_stop(req, &dropped, &mut p, "stop");
         let headers = merge_provider_params(req, &mut p)?;
         Ok(mapped(p, dropped, headers))
     }

@@ -35,7 +35,7 @@ use bedrock_types::{
     ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, Choice, Error,
     ErrorKind, FinishReason, ResponseMessage, Result, StreamEvent, ToolCall, Usage,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub use ai21::Ai21Config;
 pub use anthropic_legacy::AnthropicLegacyConfig;
@@ -124,6 +124,33 @@ pub(crate) fn reject_param(
 /// Whether `name` was set and survived the supported-parameter check.
 pub(crate) fn kept(dropped: &[String], name: &str) -> bool {
     !dropped.iter().any(|d| d == name)
+}
+
+/// `temperature` and `top_p` (each unless dropped), `top_p` under the family's own key.
+pub(crate) fn insert_sampling(
+    req: &ChatCompletionRequest,
+    dropped: &[String],
+    p: &mut JsonObject,
+    top_p_key: &str,
+) {
+    if let Some(t) = req.temperature.filter(|_| kept(dropped, "temperature")) {
+        p.insert("temperature".to_owned(), json!(t));
+    }
+    if let Some(t) = req.top_p.filter(|_| kept(dropped, "top_p")) {
+        p.insert(top_p_key.to_owned(), json!(t));
+    }
+}
+
+/// `stop` (unless dropped) as a list under the family's own key.
+pub(crate) fn insert_stop(
+    req: &ChatCompletionRequest,
+    dropped: &[String],
+    p: &mut JsonObject,
+    key: &str,
+) {
+    if let Some(stop) = req.stop.as_ref().filter(|_| kept(dropped, "stop")) {
+        p.insert(key.to_owned(), json!(stop.to_vec()));
+    }
 }
 
 /// Provider params (LiteLLM's provider-specific params such as `top_k`) split into invoke
