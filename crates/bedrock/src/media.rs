@@ -137,12 +137,12 @@ async fn fetch_data_url(
         tokio::time::timeout(policy.timeout, fetch)
             .await
             .map_err(|_| {
-                media_error(
+                media_error_of(
+                    ErrorKind::Timeout,
                     field,
                     url,
                     format_args!("timed out after {:?}", policy.timeout),
                 )
-                .with_kind(ErrorKind::Timeout)
             })??;
     let mime = format
         .map(str::to_owned)
@@ -269,15 +269,15 @@ async fn check_public(
             .collect(),
     };
     if let Some(ip) = addrs.iter().find(|ip| !is_public(**ip)) {
-        return Err(media_error(
+        return Err(media_error_of(
+            ErrorKind::PermissionDenied,
             field,
             url,
             format_args!(
                 "resolves to the non-public address {ip}; fetching private, loopback or \
                  link-local media is off (MediaFetchPolicy::allow_private_addresses)"
             ),
-        )
-        .with_kind(ErrorKind::PermissionDenied));
+        ));
     }
     Ok(())
 }
@@ -350,26 +350,11 @@ fn guess_from_extension(url: &str) -> Option<&'static str> {
 }
 
 fn media_error(field: &str, url: &str, why: impl std::fmt::Display) -> Error {
-    Error::new(
-        ErrorKind::BadRequest,
-        format!("`{field}`: the media URL {url} {why}"),
-    )
-    .with_param(field)
+    media_error_of(ErrorKind::BadRequest, field, url, why)
 }
 
-trait WithKind {
-    fn with_kind(self, kind: ErrorKind) -> Self;
-}
-
-impl WithKind for Error {
-    fn with_kind(self, kind: ErrorKind) -> Self {
-        let param = self.param().map(str::to_owned);
-        let e = Error::new(kind, self.message().to_owned());
-        match param {
-            Some(p) => e.with_param(p),
-            None => e,
-        }
-    }
+fn media_error_of(kind: ErrorKind, field: &str, url: &str, why: impl std::fmt::Display) -> Error {
+    Error::new(kind, format!("`{field}`: the media URL {url} {why}")).with_param(field)
 }
 
 #[cfg(test)]
