@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
-use bedrock_types::AwsParams;
+use bedrock_types::{AwsParams, Secret};
 use sha2::{Digest, Sha256};
 
 use crate::credentials::{Credentials, ProvideCredentials, SharedProvider};
@@ -41,14 +41,76 @@ impl fmt::Debug for CacheKey {
 
 impl CacheKey {
     /// The key for `params` (every field, secrets included, hashed) in `region`.
+    ///
+    /// Each field goes into the hash as a one-byte tag, a presence byte and, when set, its
+    /// length (u64, little endian) and bytes, so no two parameter sets produce the same input
+    /// by shifting bytes between fields.
     pub fn new(params: &AwsParams, region: &str) -> Self {
+        // Exhaustive on purpose: a new field fails to compile here until it is hashed too.
+        let AwsParams {
+            aws_access_key_id,
+            aws_secret_access_key,
+            aws_session_token,
+            aws_region_name,
+            aws_session_name,
+            aws_profile_name,
+            aws_role_name,
+            aws_web_identity_token,
+            aws_bedrock_runtime_endpoint,
+            aws_sts_endpoint,
+            aws_external_id,
+            aws_session_tags,
+            api_key,
+            api_base,
+        } = params;
         let mut h = Sha256::new();
-        // serde_json writes fields in declaration order, so equal params give equal bytes.
-        h.update(serde_json::to_vec(params).unwrap_or_default());
-        h.update([0]);
-        h.update(region.as_bytes());
+        field(&mut h, 1, aws_access_key_id.as_deref());
+        field(&mut h, 2, secret(aws_secret_access_key));
+        field(&mut h, 3, secret(aws_session_token));
+        field(&mut h, 4, aws_region_name.as_deref());
+        field(&mut h, 5, aws_session_name.as_deref());
+        field(&mut h, 6, aws_profile_name.as_deref());
+        field(&mut h, 7, aws_role_name.as_deref());
+        field(&mut h, 8, secret(aws_web_identity_token));
+        field(&mut h, 9, aws_bedrock_runtime_endpoint.as_deref());
+        field(&mut h, 10, aws_sts_endpoint.as_deref());
+        field(&mut h, 11, aws_external_id.as_deref());
+        match aws_session_tags {
+            None => h.update([12, 0]),
+            Some(tags) => {
+                h.update([12, 1]);
+                h.update((tags.len() as u64).to_le_bytes());
+                for tag in tags {
+                    bytes(&mut h, &tag.key);
+                    bytes(&mut h, &tag.value);
+                }
+            }
+        }
+        field(&mut h, 13, secret(api_key));
+        field(&mut h, 14, api_base.as_deref());
+        field(&mut h, 15, Some(region));
         CacheKey(h.finalize().into())
     }
+}
+
+fn secret(s: &Option<Secret>) -> Option<&str> {
+    s.as_ref().map(Secret::expose)
+}
+
+/// Tag, presence and (length-prefixed) value of one optional string field.
+fn field(h: &mut Sha256, tag: u8, value: Option<&str>) {
+    match value {
+        None => h.update([tag, 0]),
+        Some(v) => {
+            h.update([tag, 1]);
+            bytes(h, v);
+        }
+    }
+}
+
+fn bytes(h: &mut Sha256, v: &str) {
+    h.update((v.len() as u64).to_le_bytes());
+    h.update(v.as_bytes());
 }
 
 type Stored = (Result<Credentials, AuthError>, SystemTime);
@@ -181,5 +243,128 @@ impl ProvideCredentials for CachingProvider {
         self.cache
             .get_or_load(key, || self.inner.provide_credentials())
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bedrock_types::AwsTag;
+    use std::collections::HashSet;
+
+    fn tag(k: &str, v: &str) -> AwsTag {
+        AwsTag {
+            key: k.into(),
+            value: v.into(),
+        }
+    }
+
+    /// Every field set (a struct literal without `..`, so a new field must be added here).
+    fn full() -> AwsParams {
+        AwsParams {
+            aws_access_key_id: Some("AKID".into()),
+            aws_secret_access_key: Some("secret".into()),
+            aws_session_token: Some("token".into()),
+            aws_region_name: Some("us-east-1".into()),
+            aws_session_name: Some("session".into()),
+            aws_profile_name: Some("profile".into()),
+            aws_role_name: Some("arn:aws:iam::1:role/r".into()),
+            aws_web_identity_token: Some("oidc".into()),
+            aws_bedrock_runtime_endpoint: Some("https://runtime.example".into()),
+            aws_sts_endpoint: Some("https://sts.example".into()),
+            aws_external_id: Some("ext".into()),
+            aws_session_tags: Some(vec![tag("k", "v")]),
+            api_key: Some("key".into()),
+            api_base: Some("https://base.example".into()),
+        }
+    }
+
+    #[test]
+    fn changing_any_one_field_changes_the_key() {
+        let base = full();
+        let base_key = CacheKey::new(&base, "us-east-1");
+        let json = serde_json::to_value(&base).unwrap();
+        let fields = json.as_object().unwrap();
+        // Every field is set in `full`, so every field is listed.
+        assert_eq!(fields.len(), 14);
+        let mut seen = HashSet::from([base_key]);
+        for (name, value) in fields {
+            let variants: Vec<serde_json::Value> = match value {
+                serde_json::Value::String(s) => vec![
+                    serde_json::Value::Null,
+                    serde_json::Value::String(String::new()),
+                    serde_json::Value::String(format!("{s}x")),
+                ],
+                _ => vec![
+                    serde_json::Value::Null,
+                    serde_json::json!([]),
+                    serde_json::json!([{"Key": "k", "Value": "w"}]),
+                    serde_json::json!([{"Key": "j", "Value": "v"}]),
+                    serde_json::json!([{"Key": "k", "Value": "v"}, {"Key": "k", "Value": "v"}]),
+                ],
+            };
+            for variant in variants {
+                let mut changed = json.clone();
+                match variant {
+                    serde_json::Value::Null => {
+                        changed.as_object_mut().unwrap().remove(name);
+                    }
+                    v => {
+                        changed[name] = v;
+                    }
+                }
+                let params: AwsParams = serde_json::from_value(changed.clone()).unwrap();
+                assert_ne!(params, base, "{name}");
+                let key = CacheKey::new(&params, "us-east-1");
+                assert!(seen.insert(key), "{name} → {changed}");
+            }
+        }
+        // The region is part of the key too.
+        assert!(seen.insert(CacheKey::new(&base, "us-west-2")));
+        // Equal params, equal key.
+        assert_eq!(CacheKey::new(&full(), "us-east-1"), base_key);
+    }
+
+    #[test]
+    fn bytes_cannot_move_between_fields() {
+        let a = AwsParams {
+            aws_access_key_id: Some("ab".into()),
+            aws_profile_name: Some("c".into()),
+            ..AwsParams::default()
+        };
+        let b = AwsParams {
+            aws_access_key_id: Some("a".into()),
+            aws_profile_name: Some("bc".into()),
+            ..AwsParams::default()
+        };
+        assert_ne!(CacheKey::new(&a, "r"), CacheKey::new(&b, "r"));
+        let tags = |t| AwsParams {
+            aws_session_tags: Some(t),
+            ..AwsParams::default()
+        };
+        assert_ne!(
+            CacheKey::new(&tags(vec![tag("ab", "c")]), "r"),
+            CacheKey::new(&tags(vec![tag("a", "bc")]), "r")
+        );
+        // Unset and empty differ; so do a value and the region.
+        let empty = AwsParams {
+            aws_profile_name: Some(String::new()),
+            ..AwsParams::default()
+        };
+        assert_ne!(
+            CacheKey::new(&empty, "r"),
+            CacheKey::new(&AwsParams::default(), "r")
+        );
+        assert_ne!(
+            CacheKey::new(&AwsParams::default(), "ab"),
+            CacheKey::new(
+                &AwsParams {
+                    api_base: Some("a".into()),
+                    ..AwsParams::default()
+                },
+                "b"
+            )
+        );
+        assert_eq!(format!("{:?}", CacheKey::new(&a, "r")), "CacheKey(..)");
     }
 }

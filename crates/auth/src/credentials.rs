@@ -7,8 +7,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use aws_smithy_types::date_time::{DateTime, Format};
 use bedrock_types::Secret;
+use http::HeaderValue;
 
 use crate::error::AuthError;
+use crate::sign::key::{HmacKey, SigningCache};
 
 /// AWS credentials: an access key id, its secret, and for temporary credentials a session token
 /// and an expiry.
@@ -17,14 +19,35 @@ use crate::error::AuthError;
 /// RFC 3339, e.g.
 /// `Credentials { access_key_id: "AKIDEXAMPLE", secret_access_key: ** redacted **,
 /// session_token: None, expiry: None, account_id: None }`.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Each value carries a cache of SigV4 signing keys derived from its secret (one derivation
+/// per UTC day, region and service instead of one per request) and its session token as a
+/// ready header value. Clones share it; a value made with [`Credentials::new`] starts with an
+/// empty one. It takes no part in equality and never shows in `Debug`.
+#[derive(Clone)]
 pub struct Credentials {
     access_key_id: String,
     secret_access_key: Secret,
     session_token: Option<Secret>,
     expiry: Option<SystemTime>,
     account_id: Option<String>,
+    // Built in `new` from `secret_access_key` and `session_token`, which no method changes
+    // afterwards.
+    signing: SigningCache,
 }
+
+impl PartialEq for Credentials {
+    fn eq(&self, other: &Self) -> bool {
+        // Every field but the signing cache.
+        self.access_key_id == other.access_key_id
+            && self.secret_access_key == other.secret_access_key
+            && self.session_token == other.session_token
+            && self.expiry == other.expiry
+            && self.account_id == other.account_id
+    }
+}
+
+impl Eq for Credentials {}
 
 impl Credentials {
     /// New credentials.
@@ -34,10 +57,12 @@ impl Credentials {
         session_token: Option<Secret>,
         expiry: Option<SystemTime>,
     ) -> Self {
+        let session_token = session_token.filter(|t| !t.is_empty());
         Credentials {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
-            session_token: session_token.filter(|t| !t.is_empty()),
+            signing: SigningCache::new(session_token.as_ref().map(Secret::expose)),
+            session_token,
             expiry,
             account_id: None,
         }
@@ -72,6 +97,31 @@ impl Credentials {
     /// The AWS account the credentials belong to, when the source said.
     pub fn account_id(&self) -> Option<&str> {
         self.account_id.as_deref()
+    }
+
+    /// The SigV4 signing key for UTC day `day` (days since the epoch; `date` is its
+    /// `yyyymmdd`), `region` and `service`, from the shared cache or derived now.
+    pub(crate) fn signing_key(
+        &self,
+        day: u64,
+        date: &[u8; 8],
+        region: &str,
+        service: &str,
+    ) -> HmacKey {
+        self.signing
+            .key(self.secret_access_key.expose(), day, date, region, service)
+    }
+
+    /// The session token as a ready, sensitive header value (`None` without a token, or when it
+    /// is not visible ASCII).
+    pub(crate) fn session_token_header(&self) -> Option<&HeaderValue> {
+        self.signing.token_header()
+    }
+
+    /// The signing cache (tests count key derivations through it).
+    #[cfg(test)]
+    pub(crate) fn signing_key_cache(&self) -> &SigningCache {
+        &self.signing
     }
 }
 

@@ -16,7 +16,8 @@
 //! - [`CredentialsCache`]: single-flight refresh 5 minutes before expiry, 30 s negative cache.
 //! - [`resolve_region`], [`resolve_runtime_endpoint`], [`resolve_agent_runtime_endpoint`],
 //!   [`resolve_sts_endpoint`].
-//! - [`sign_request`]: aws-sigv4 over exactly the bytes sent.
+//! - [`sign_request`]: SigV4 over exactly the bytes sent (a fast path of our own for the common
+//!   shape, byte-identical to aws-sigv4, which signs everything else).
 //! - [`Env`], [`ProviderConfig`], [`TimeSource`]: everything from the outside world is
 //!   injectable, so tests never touch the process environment.
 #![deny(missing_docs)]
@@ -52,4 +53,6 @@ pub use error::AuthError;
 pub use region::{
     DEFAULT_REGION, RegionSource, ResolvedRegion, is_valid_region, region_from_arn, resolve_region,
 };
+#[doc(hidden)]
+pub use sign::sign_request_aws_sigv4;
 pub use sign::{BEDROCK_SERVICE, STS_SERVICE, apply_bearer, is_signed_header, sign_request};

@@ -1,4 +1,5 @@
-//! SigV4 signing of a buffered request with `aws-sigv4`.
+//! SigV4 signing of a buffered request: a fast path of our own for the common shape, and
+//! `aws-sigv4` for everything else.
 //!
 //! Signs exactly the path bytes that go on the wire: the path arrives percent-encoded
 //! (`%3A`, `%2F`) and aws-sigv4's defaults (`PercentEncodingMode::Double`, path normalisation on)
@@ -6,6 +7,13 @@
 //! service. Only `host`, `content-type`, `date`, `x-amz-*` and `x-amzn-*` (minus
 //! `x-amzn-trace-id`) are signed; every other header (`user-agent`, `anthropic-beta`, gateway
 //! headers…) stays on the request unsigned, matching LiteLLM.
+//!
+//! Requests in the common shape — no query string, a path aws-sigv4's normalisation would leave
+//! alone (no `.`/`..` segment, no `//`), visible-ASCII signed header values, a time between
+//! 1970 and 9999 — are signed by [`fast`], which streams the canonical request into SHA-256 and
+//! takes the signing key from the credentials' cache ([`key`]); its output is byte-identical to
+//! aws-sigv4's (see the module docs of `fast` for the canonicalisation facts it relies on).
+//! Everything else goes through aws-sigv4 unchanged.
 
 use std::time::SystemTime;
 
@@ -18,6 +26,11 @@ use http::HeaderValue;
 use crate::credentials::Credentials;
 use crate::error::AuthError;
 
+#[cfg(test)]
+mod equivalence_tests;
+mod fast;
+pub(crate) mod key;
+
 /// Signing name of bedrock-runtime, bedrock-agent-runtime and the control plane.
 pub const BEDROCK_SERVICE: &str = "bedrock";
 /// Signing name of STS.
@@ -25,13 +38,19 @@ pub const STS_SERVICE: &str = "sts";
 
 /// Whether a header takes part in the signature.
 pub fn is_signed_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    match name.as_str() {
-        "host" | "content-type" | "date" => true,
-        // The SigV4 outputs themselves are recomputed, never signed as inputs.
-        "authorization" | "x-amzn-trace-id" => false,
-        n => n.starts_with("x-amz-") || n.starts_with("x-amzn-"),
+    let is = |s: &str| name.eq_ignore_ascii_case(s);
+    let starts = |p: &str| {
+        name.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    };
+    if is("host") || is("content-type") || is("date") {
+        return true;
     }
+    // The SigV4 outputs themselves are recomputed, never signed as inputs.
+    if is("authorization") || is("x-amzn-trace-id") {
+        return false;
+    }
+    starts("x-amz-") || starts("x-amzn-")
 }
 
 /// Sign `request` in place for `service` in `region` at `time`: sets `x-amz-date`,
@@ -44,6 +63,43 @@ pub fn sign_request(
     service: &str,
     time: SystemTime,
 ) -> Result<(), AuthError> {
+    prepare(request)?;
+    if fast::try_sign(request, credentials, region, service, time)? {
+        return Ok(());
+    }
+    sign_with_aws_sigv4(request, credentials, region, service, time)
+}
+
+/// [`sign_request`] through aws-sigv4 only, whatever the request's shape: the reference the
+/// fast path is tested against, and the baseline for benchmarks. Not part of the API.
+#[doc(hidden)]
+pub fn sign_request_aws_sigv4(
+    request: &mut http::Request<Bytes>,
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+) -> Result<(), AuthError> {
+    prepare(request)?;
+    sign_with_aws_sigv4(request, credentials, region, service, time)
+}
+
+/// [`sign_request`] through the fast path only: `Ok(false)`, with nothing signed, when the
+/// request is not in the shape it handles.
+#[cfg(test)]
+pub(crate) fn sign_request_fast(
+    request: &mut http::Request<Bytes>,
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+) -> Result<bool, AuthError> {
+    prepare(request)?;
+    fast::try_sign(request, credentials, region, service, time)
+}
+
+/// Drop stale SigV4 outputs and refuse a request without a host.
+fn prepare(request: &mut http::Request<Bytes>) -> Result<(), AuthError> {
     for h in ["authorization", "x-amz-date", "x-amz-security-token"] {
         request.headers_mut().remove(h);
     }
@@ -53,6 +109,16 @@ pub fn sign_request(
             "the request has no host (absolute URI or Host header)".into(),
         ));
     }
+    Ok(())
+}
+
+fn sign_with_aws_sigv4(
+    request: &mut http::Request<Bytes>,
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+) -> Result<(), AuthError> {
     let identity: Identity = aws_credential_types::Credentials::new(
         credentials.access_key_id(),
         credentials.secret_access_key().expose(),
