@@ -4,16 +4,51 @@ use bedrock_types::chat::{FunctionCall, JsonObject, ThinkingBlock, ToolCall};
 use bedrock_types::response::{Annotation, Choice, ResponseMessage, UrlCitation};
 use bedrock_types::response::{CompletionTokensDetails, PromptTokensDetails, ResponseMeta};
 use bedrock_types::{ChatCompletion, Error, ErrorKind, FinishReason, Result, Usage};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::config::{HttpResponseParts, ResponseContext};
 use crate::pyjson;
 
+/// The top level of a Converse reply, typed so the envelope costs no map of its own; content
+/// blocks and the pass-through metadata stay JSON values.
+#[derive(Deserialize)]
+struct Reply {
+    #[serde(default)]
+    output: Option<Output>,
+    #[serde(rename = "stopReason", default)]
+    stop_reason: Option<Value>,
+    #[serde(default)]
+    usage: Option<Value>,
+    #[serde(rename = "serviceTier", default)]
+    service_tier: Option<Value>,
+    #[serde(default)]
+    metrics: Option<Value>,
+    #[serde(default)]
+    trace: Option<Value>,
+    #[serde(rename = "performanceConfig", default)]
+    performance_config: Option<Value>,
+    #[serde(rename = "additionalModelResponseFields", default)]
+    additional_model_response_fields: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Output {
+    #[serde(default)]
+    message: Option<OutputMessage>,
+}
+
+#[derive(Deserialize)]
+struct OutputMessage {
+    #[serde(default)]
+    content: Option<Value>,
+}
+
 pub(super) fn transform(
     ctx: &ResponseContext,
     response: HttpResponseParts<'_>,
 ) -> Result<ChatCompletion> {
-    let body: Value = serde_json::from_slice(response.body).map_err(|e| {
+    let body: Reply = serde_json::from_slice(response.body).map_err(|e| {
         Error::new(
             ErrorKind::Internal,
             format!("Bedrock returned a Converse body that is not JSON: {e}"),
@@ -21,7 +56,10 @@ pub(super) fn transform(
         .with_status(422)
     })?;
     let blocks = body
-        .pointer("/output/message/content")
+        .output
+        .as_ref()
+        .and_then(|o| o.message.as_ref())
+        .and_then(|m| m.content.as_ref())
         .and_then(Value::as_array)
         .ok_or_else(|| {
             Error::new(
@@ -115,7 +153,8 @@ pub(super) fn transform(
     }
 
     let stop_reason = body
-        .get("stopReason")
+        .stop_reason
+        .as_ref()
         .and_then(Value::as_str)
         .unwrap_or("end_turn");
     let mut finish = finish_reason(stop_reason);
@@ -131,22 +170,27 @@ pub(super) fn transform(
         None => None,
     };
 
-    let usage = body.get("usage").map(|u| usage_from(u, &reasoning));
+    let usage = body.usage.as_ref().map(|u| usage_from(u, &reasoning));
     let service_tier = body
-        .pointer("/serviceTier/type")
+        .service_tier
+        .as_ref()
+        .and_then(|t| t.get("type"))
         .and_then(Value::as_str)
         .map(str::to_owned);
 
     let mut metadata = Map::new();
-    for key in [
-        "metrics",
-        "trace",
-        "performanceConfig",
-        "additionalModelResponseFields",
-        "stopReason",
+    for (key, value) in [
+        ("metrics", body.metrics),
+        ("trace", body.trace),
+        ("performanceConfig", body.performance_config),
+        (
+            "additionalModelResponseFields",
+            body.additional_model_response_fields,
+        ),
+        ("stopReason", body.stop_reason),
     ] {
-        if let Some(v) = body.get(key) {
-            metadata.insert(key.to_owned(), v.clone());
+        if let Some(v) = value {
+            metadata.insert(key.to_owned(), v);
         }
     }
 
