@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side load test: the same workload, in one run, through
 (a) a plain hyper client straight to the testkit mock (the floor),
+(h) `nullproxy`, a hyper forwarder doing no work at all, in front of the mock (the cost of the
+    extra hop alone, for reference),
 (b) bedrock-gateway in front of the mock,
 (c) LiteLLM's proxy (from PyPI, in bench/.venv) in front of the same mock through
     aws_bedrock_runtime_endpoint,
@@ -8,8 +10,12 @@ non-streaming and streaming, at a fixed concurrency and at fixed rates; reports 
 p50/p99 latency and the latency each adds over the floor, time to first byte, peak RSS, and the
 ratios. Writes bench/results.json and prints a Markdown table for docs/benchmarks.md.
 
+The floor, the hop and the gateway run --repeat times, interleaved (floor, hop, gateway, floor,
+…), and each figure is the median of the repeats: the machine's speed drifts by tens of percent
+over minutes, and interleaving exposes all three to the same drift. LiteLLM runs once.
+
 Usage: python3 bench/run.py [--duration 10] [--concurrency 50] [--rates 100,500,1000]
-                            [--skip-litellm]
+                            [--repeat 3] [--skip-litellm]
 Everything runs on 127.0.0.1; nothing contacts AWS.
 """
 
@@ -102,7 +108,8 @@ def build():
     subprocess.run(["cargo", "build", "--release", "-p", "bedrock-testkit", "-p", "bedrock-gateway",
                     "-p", "bedrock-bench", "--bins"], cwd=ROOT, check=True)
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
-    return target / "mock-bedrock", target / "bedrock-gateway", target / "loadgen"
+    return (target / "mock-bedrock", target / "bedrock-gateway", target / "loadgen",
+            target / "nullproxy")
 
 
 def litellm_python():
@@ -152,11 +159,12 @@ def main():
     ap.add_argument("--warmup", type=float, default=2)
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--rates", default="100,500,1000")
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-litellm", action="store_true")
     args = ap.parse_args()
     rates = [float(r) for r in args.rates.split(",") if r]
 
-    mock_bin, gateway_bin, loadgen = build()
+    mock_bin, gateway_bin, loadgen, nullproxy_bin = build()
     procs = []
     try:
         mock_port = free_port()
@@ -165,6 +173,12 @@ def main():
         mock_url = mock.stdout.readline().strip()
         workdir = pathlib.Path(tempfile.mkdtemp(prefix="bedrock-bench-"))
         (workdir / "config.yaml").write_text(config_yaml(mock_url))
+
+        hop_port = free_port()
+        hop = subprocess.Popen([str(nullproxy_bin), "--port", str(hop_port), "--upstream", mock_url],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(hop)
+        wait_http(f"http://127.0.0.1:{hop_port}/")
 
         gw_port = free_port()
         gw = subprocess.Popen([str(gateway_bin), "serve", "--config", str(workdir / "config.yaml"),
@@ -180,6 +194,9 @@ def main():
         path = "/model/" + MODEL.replace(":", "%3A")
         targets["floor"] = (None, {False: (f"{mock_url}{path}/converse", converse),
                                    True: (f"{mock_url}{path}/converse-stream", converse)})
+        hop_url = f"http://127.0.0.1:{hop_port}"
+        targets["hop"] = (hop.pid, {False: (f"{hop_url}{path}/converse", converse),
+                                    True: (f"{hop_url}{path}/converse-stream", converse)})
         targets["gateway"] = (gw.pid, {False: (f"http://127.0.0.1:{gw_port}/v1/chat/completions", openai),
                                        True: (f"http://127.0.0.1:{gw_port}/v1/chat/completions",
                                               dict(openai, stream=True))})
@@ -198,15 +215,21 @@ def main():
         results = []
         for stream in (False, True):
             for mode in ["c"] + rates:
-                for name, (pid, bodies) in targets.items():
-                    url, body = bodies[stream]
-                    # LiteLLM cannot keep up with the floor's rates; it still runs them, and the
-                    # queueing shows in its latency.
-                    with RssSampler(pid or mock.pid) as rss:
-                        r = run_load(loadgen, url, body, mode, args)
-                    r.update(target=name, stream=stream, peak_rss_mib=round(rss.peak / 1024, 1))
-                    results.append(r)
-                    print(json.dumps(r), flush=True)
+                runs = {}
+                for rep in range(args.repeat):
+                    for name, (pid, bodies) in targets.items():
+                        if name == "litellm" and rep > 0:
+                            continue
+                        url, body = bodies[stream]
+                        # LiteLLM cannot keep up with the floor's rates; it still runs them, and
+                        # the queueing shows in its latency.
+                        with RssSampler(pid or mock.pid) as rss:
+                            r = run_load(loadgen, url, body, mode, args)
+                        r.update(target=name, stream=stream, peak_rss_mib=round(rss.peak / 1024, 1))
+                        runs.setdefault(name, []).append(r)
+                        print(json.dumps(r), flush=True)
+                for name, rs in runs.items():
+                    results.append(median_run(rs))
         (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")
         print_table(results)
     finally:
@@ -217,6 +240,18 @@ def main():
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def median_run(runs):
+    """Each numeric figure is the median over the repeats (peak RSS: the highest)."""
+    out = dict(runs[0])
+    for k, v in runs[0].items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            xs = sorted(r[k] for r in runs)
+            out[k] = max(xs) if k == "peak_rss_mib" else xs[len(xs) // 2]
+    out["repeats"] = len(runs)
+    out["runs"] = [{k: r[k] for k in ("throughput_rps", "p50_ms", "p99_ms", "ttfb_p50_ms")} for r in runs]
+    return out
 
 
 def print_table(results):
@@ -231,7 +266,10 @@ def print_table(results):
     for stream in (False, True):
         c = {r["target"]: r for r in results if r["stream"] == stream and r["mode"].startswith("concurrency")}
         if "gateway" in c:
-            line = f"\nconcurrency, stream={stream}: gateway/floor throughput = {c['gateway']['throughput_rps'] / c['floor']['throughput_rps']:.2f}"
+            line = (f"\nconcurrency, stream={stream}: gateway/floor throughput = "
+                    f"{c['gateway']['throughput_rps'] / c['floor']['throughput_rps']:.2f}")
+            if "hop" in c:
+                line += f"; hop/floor = {c['hop']['throughput_rps'] / c['floor']['throughput_rps']:.2f}"
             if "litellm" in c and c["litellm"]["throughput_rps"] > 0:
                 line += f"; gateway/LiteLLM = {c['gateway']['throughput_rps'] / c['litellm']['throughput_rps']:.1f}x"
             print(line)
