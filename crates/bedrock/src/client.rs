@@ -180,6 +180,23 @@ impl Client {
         ClientBuilder::default()
     }
 
+    /// A client with this one's configuration, defaults, authorizer and credentials cache, but
+    /// a connection pool of its own (see [`HttpTransport::with_own_pool`]): a thread-per-core
+    /// server gives each event loop one, so no request waits on another thread's connection.
+    pub fn with_own_pool(&self) -> Client {
+        let i = &self.inner;
+        Client {
+            inner: Arc::new(Inner {
+                defaults: i.defaults.clone(),
+                transport: i.transport.with_own_pool(),
+                provider_config: i.provider_config.clone(),
+                authorizer: i.authorizer.clone(),
+                registry: i.registry.clone(),
+                media: i.media.clone(),
+            }),
+        }
+    }
+
     /// `completion(model="bedrock/...", messages=[...], ...)`, not streaming.
     pub async fn completion(&self, request: ChatCompletionRequest) -> Result<ChatCompletion> {
         if request.is_stream() {

@@ -16,7 +16,7 @@ pub const USAGE: &str = "\
 bedrock-gateway: an OpenAI-compatible gateway to AWS Bedrock that reads LiteLLM proxy configs
 
 USAGE:
-  bedrock-gateway serve   [--config FILE] [--host 0.0.0.0] [--port 4000]
+  bedrock-gateway serve   [--config FILE] [--host 0.0.0.0] [--port 4000] [--workers N]
   bedrock-gateway demo    [--host 127.0.0.1] [--port 4000] [--master-key KEY]
   bedrock-gateway chat    [--config FILE | --demo] [--model NAME] [--system TEXT]
                           [--param KEY=JSON]... [PROMPT...]
@@ -25,6 +25,8 @@ USAGE:
 
 serve    Serve the config's models (a LiteLLM `config.yaml`); without --config any
          `bedrock/...` model name is served with credentials from the environment.
+         --workers N: event-loop threads, one per core by default; each connection and the
+         requests on it stay on one thread.
 demo     Start a mock Bedrock in-process (canned answers, no AWS account) and serve on it.
 chat     Chat in the terminal with streamed tokens (one-shot with a PROMPT, else interactive).
 dry-run  Read an OpenAI request (a file, or stdin) and print the exact Bedrock HTTP request
@@ -137,11 +139,23 @@ async fn serve(args: &mut Args) -> Result<(), String> {
     let mut config_path = None;
     let mut host = "0.0.0.0".to_owned();
     let mut port = "4000".to_owned();
+    let mut workers = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--config" | "-c" => config_path = Some(args.value("--config")?),
             "--host" => host = args.value("--host")?,
             "--port" | "-p" => port = args.value("--port")?,
+            "--workers" => {
+                let n = args.value("--workers")?;
+                workers = Some(
+                    n.parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=1024).contains(n))
+                        .ok_or_else(|| {
+                            format!("--workers: `{n}` is not a number of threads from 1 to 1024")
+                        })?,
+                );
+            }
             "-h" | "--help" => {
                 say(USAGE.trim_end());
                 return Ok(());
@@ -157,12 +171,20 @@ async fn serve(args: &mut Args) -> Result<(), String> {
         .map(|s| (*s).to_owned())
         .collect();
     let keyed = config.general_settings.master_key.is_some();
-    let gateway = Gateway::bind_with(config, addr, Options::default())
+    let workers = workers.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let options = Options {
+        workers: Some(workers),
+        ..Options::default()
+    };
+    let gateway = Gateway::bind_with(config, addr, options)
         .await
         .map_err(|e| e.to_string())?;
     note(&format!(
-        "bedrock-gateway: serving on http://{} ({})",
+        "bedrock-gateway: serving on http://{} with {workers} worker thread{} ({})",
         gateway.local_addr(),
+        if workers == 1 { "" } else { "s" },
         if names.is_empty() {
             "any bedrock/... model".to_owned()
         } else {

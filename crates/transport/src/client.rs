@@ -1,5 +1,6 @@
 //! The pooled hyper client shared by every request.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bedrock_types::{Error, ErrorKind, Result};
@@ -52,6 +53,7 @@ impl Default for TransportConfig {
 pub struct HttpTransport {
     client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
     config: TransportConfig,
+    tls: Arc<rustls::ClientConfig>,
 }
 
 impl HttpTransport {
@@ -64,13 +66,25 @@ impl HttpTransport {
 
     /// A transport using the given rustls configuration (for custom CA bundles and tests).
     pub fn with_tls(config: TransportConfig, tls: rustls::ClientConfig) -> Self {
+        Self::build(config, Arc::new(tls))
+    }
+
+    /// A transport with the same configuration and TLS settings but a connection pool of its
+    /// own. A thread-per-core server gives each event loop one, so a request and the
+    /// connections it uses stay on one thread (hyper runs each connection as a task on the
+    /// runtime that opened it).
+    pub fn with_own_pool(&self) -> Self {
+        Self::build(self.config.clone(), self.tls.clone())
+    }
+
+    fn build(config: TransportConfig, tls: Arc<rustls::ClientConfig>) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(config.connect_timeout));
         http.set_nodelay(true);
         let connector = ProxyConnector::new(http, &config.proxy);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
+            .with_tls_config((*tls).clone())
             .https_or_http()
             .enable_http1()
             .enable_http2()
@@ -78,7 +92,11 @@ impl HttpTransport {
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(config.pool_idle_timeout)
             .build(https);
-        HttpTransport { client, config }
+        HttpTransport {
+            client,
+            config,
+            tls,
+        }
     }
 
     /// The configuration this transport was built with.
