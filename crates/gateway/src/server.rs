@@ -124,16 +124,17 @@ pub fn build_client(
     env: Option<&HashMap<String, String>>,
 ) -> Result<bedrock::Client, bedrock_types::Error> {
     let transport = HttpTransport::new(TransportConfig::default())?;
-    let auth_env = if env.is_none() && config.environment_variables.is_empty() {
-        Env::process()
-    } else {
-        let mut vars: HashMap<String, String> = match env {
-            Some(e) => e.clone(),
-            None => std::env::vars().collect(),
-        };
-        vars.extend(config.environment_variables.clone());
-        Env::from_map(vars)
+    // A snapshot of the environment, taken once: a server's environment does not change
+    // under it, and every call reads several variables (region, endpoint, bearer token), which
+    // from the live environment means a lock and an allocation each.
+    let mut vars: HashMap<String, String> = match env {
+        Some(e) => e.clone(),
+        None => std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect(),
     };
+    vars.extend(config.environment_variables.clone());
+    let auth_env = Env::from_map(vars);
     let provider = ProviderConfig::new(auth_env, transport.clone());
     bedrock::Client::builder()
         .transport(transport)
