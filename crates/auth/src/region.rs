@@ -82,26 +82,27 @@ pub fn resolve_region(
     cfg: &ProviderConfig,
 ) -> Result<ResolvedRegion, AuthError> {
     let env = cfg.env();
-    let mut candidates: Vec<(RegionSource, Option<String>)> = vec![
-        (RegionSource::Param, params.aws_region_name.clone()),
-        (
-            RegionSource::ModelIdArn,
-            model_id.and_then(region_from_arn).map(str::to_owned),
-        ),
-    ];
+    // In LiteLLM's order, reading each source only when the ones before it gave nothing.
+    let pick = |value: Option<&str>, source: RegionSource| {
+        let v = value?.trim();
+        (!v.is_empty()).then(|| validated(v.to_owned(), source))
+    };
+    if let Some(r) = pick(params.aws_region_name.as_deref(), RegionSource::Param) {
+        return r;
+    }
+    let model_id_region = model_id.and_then(region_from_arn);
+    if let Some(r) = pick(model_id_region, RegionSource::ModelIdArn) {
+        return r;
+    }
     // The model's ARN is only consulted when model_id carries none (LiteLLM: model_id first).
-    if candidates[1].1.is_none() {
-        candidates.push((
-            RegionSource::ModelArn,
-            model.and_then(region_from_arn).map(str::to_owned),
-        ));
+    if model_id_region.is_none()
+        && let Some(r) = pick(model.and_then(region_from_arn), RegionSource::ModelArn)
+    {
+        return r;
     }
     for var in ["AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"] {
-        candidates.push((RegionSource::Env(var), env.get(var)));
-    }
-    for (source, value) in candidates {
-        if let Some(v) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-            return validated(v, source);
+        if let Some(r) = pick(env.get(var).as_deref(), RegionSource::Env(var)) {
+            return r;
         }
     }
     let profile_name = params

@@ -651,13 +651,20 @@ impl Client {
         model_id: Option<&str>,
         model: &str,
     ) -> Result<String> {
-        let mut params = aws.clone();
-        if params.aws_region_name.is_none() && route.arn.is_none() {
-            // `bedrock/us-east-1/<id>`: the region segment acts as aws_region_name (LiteLLM).
-            params.aws_region_name = route.region.clone();
-        }
+        // `bedrock/us-east-1/<id>`: the region segment acts as aws_region_name (LiteLLM).
+        let with_segment;
+        let params = if aws.aws_region_name.is_none() && route.arn.is_none() && route.region.is_some()
+        {
+            with_segment = AwsParams {
+                aws_region_name: route.region.clone(),
+                ..aws.clone()
+            };
+            &with_segment
+        } else {
+            aws
+        };
         let resolved = bedrock_auth::resolve_region(
-            &params,
+            params,
             model_id,
             Some(model),
             &self.inner.provider_config,
