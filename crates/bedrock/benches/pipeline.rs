@@ -143,7 +143,14 @@ fn signing(c: &mut Criterion) {
     c.bench_function("sigv4_sign/converse_small", |b| {
         b.iter(|| {
             let mut request = request();
-            bedrock_auth::sign_request(&mut request, &creds, "us-east-1", "bedrock", SystemTime::now()).unwrap();
+            bedrock_auth::sign_request(
+                &mut request,
+                &creds,
+                "us-east-1",
+                "bedrock",
+                SystemTime::now(),
+            )
+            .unwrap();
             request
         })
     });
@@ -151,7 +158,14 @@ fn signing(c: &mut Criterion) {
     c.bench_function("sigv4_sign/converse_small_aws_sigv4", |b| {
         b.iter(|| {
             let mut request = request();
-            bedrock_auth::sign_request_aws_sigv4(&mut request, &creds, "us-east-1", "bedrock", SystemTime::now()).unwrap();
+            bedrock_auth::sign_request_aws_sigv4(
+                &mut request,
+                &creds,
+                "us-east-1",
+                "bedrock",
+                SystemTime::now(),
+            )
+            .unwrap();
             request
         })
     });

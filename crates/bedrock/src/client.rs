@@ -211,7 +211,10 @@ impl Client {
         let _entered = span.enter();
         match call.prepared.http.response {
             ResponseKind::Json => {}
-            ResponseKind::CollectedEvents => return self.collected_completion(call, &span).await,
+            // Rare paths are boxed so their state does not enlarge every completion future.
+            ResponseKind::CollectedEvents => {
+                return Box::pin(self.collected_completion(call, &span)).await;
+            }
             ResponseKind::EventStream => {
                 return Err(Error::new(
                     ErrorKind::Internal,
@@ -340,7 +343,12 @@ impl Client {
         let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
         let config = self.inner.registry.config_for(&route)?;
         if media::has_remote_media(&request) {
-            media::prefetch(&mut request, &self.inner.transport, &self.inner.media).await?;
+            Box::pin(media::prefetch(
+                &mut request,
+                &self.inner.transport,
+                &self.inner.media,
+            ))
+            .await?;
         }
         let mut mapped = config.map_params(&route, &request)?;
         if route.api == Api::Agent {
@@ -653,16 +661,16 @@ impl Client {
     ) -> Result<String> {
         // `bedrock/us-east-1/<id>`: the region segment acts as aws_region_name (LiteLLM).
         let with_segment;
-        let params = if aws.aws_region_name.is_none() && route.arn.is_none() && route.region.is_some()
-        {
-            with_segment = AwsParams {
-                aws_region_name: route.region.clone(),
-                ..aws.clone()
+        let params =
+            if aws.aws_region_name.is_none() && route.arn.is_none() && route.region.is_some() {
+                with_segment = AwsParams {
+                    aws_region_name: route.region.clone(),
+                    ..aws.clone()
+                };
+                &with_segment
+            } else {
+                aws
             };
-            &with_segment
-        } else {
-            aws
-        };
         let resolved = bedrock_auth::resolve_region(
             params,
             model_id,
