@@ -126,6 +126,8 @@ async fn serve_reads_a_litellm_config_and_warns_about_unused_settings() {
         "127.0.0.1",
         "--port",
         "0",
+        "--workers",
+        "2",
     ])
     .env("MY_KEY", "AKIDCLI")
     .env("MY_SECRET", "cli-secret")
@@ -133,6 +135,10 @@ async fn serve_reads_a_litellm_config_and_warns_about_unused_settings() {
     .spawn()
     .unwrap();
     let (url, seen) = wait_for_url(&mut child, true).await;
+    assert!(
+        seen.iter().any(|l| l.contains("with 2 worker threads")),
+        "{seen:?}"
+    );
     let warnings = seen.join("\n");
     assert!(
         warnings.contains("warning:") && warnings.contains("litellm_settings.success_callback"),
@@ -235,6 +241,22 @@ async fn chat_one_shot_and_interactive() {
             "Hello from the mock Bedrock. You said: second turn"
         ]
     );
+}
+
+#[tokio::test]
+async fn serve_refuses_a_bad_worker_count() {
+    for n in ["0", "many", "5000"] {
+        let out = cmd(&["serve", "--workers", n, "--port", "0"])
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("--workers: `{n}` is not a number of threads")),
+            "{err}"
+        );
+    }
 }
 
 #[tokio::test]
