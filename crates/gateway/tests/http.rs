@@ -807,19 +807,7 @@ async fn metrics_count_requests_latency_tokens_and_cost() {
 #[tokio::test]
 async fn graceful_shutdown_lets_a_running_stream_finish() {
     let h = start(CONFIG).await;
-    let frames: Vec<Frame> =
-        std::iter::once(Frame::event("messageStart", &json!({"role": "assistant"})))
-            .chain((0..6).map(|i| {
-                Frame::event(
-                    "contentBlockDelta",
-                    &json!({"contentBlockIndex": 0, "delta": {"text": format!("{i} ")}}),
-                )
-            }))
-            .chain([Frame::event(
-                "messageStop",
-                &json!({"stopReason": "end_turn"}),
-            )])
-            .collect();
+    let frames = common::counting_stream(6);
     h.mock.on(
         RouteMatch::model(Operation::ConverseStream, HAIKU),
         Reply::stream(frames).with_piece_delay(Duration::from_millis(50)),

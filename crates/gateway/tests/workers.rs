@@ -9,7 +9,6 @@ mod common;
 use std::time::Duration;
 
 use bedrock_gateway::Options;
-use bedrock_testkit::eventstream::Frame;
 use bedrock_testkit::{Operation, Reply, RouteMatch};
 use common::{post, post_frames, request, sse_events, start_with};
 use serde_json::json;
@@ -92,19 +91,7 @@ async fn workers_serve_stream_count_and_drain() {
     assert_eq!(chat_ok, 13.0, "{metrics}");
 
     // A slow stream on a worker finishes across shutdown; then the threads are joined.
-    let frames: Vec<Frame> =
-        std::iter::once(Frame::event("messageStart", &json!({"role": "assistant"})))
-            .chain((0..5).map(|i| {
-                Frame::event(
-                    "contentBlockDelta",
-                    &json!({"contentBlockIndex": 0, "delta": {"text": format!("{i} ")}}),
-                )
-            }))
-            .chain([Frame::event(
-                "messageStop",
-                &json!({"stopReason": "end_turn"}),
-            )])
-            .collect();
+    let frames = common::counting_stream(5);
     h.mock.on(
         RouteMatch::model(Operation::ConverseStream, HAIKU),
         Reply::stream(frames).with_piece_delay(Duration::from_millis(40)),

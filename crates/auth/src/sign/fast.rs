@@ -150,7 +150,8 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (y, m, d)
 }
 
-fn visible_ascii(s: &[u8]) -> bool {
+/// Every byte in 0x20..=0x7e (what the fast path and the token header accept).
+pub(super) fn visible_ascii(s: &[u8]) -> bool {
     s.iter().all(|b| (0x20..0x7f).contains(b))
 }
 

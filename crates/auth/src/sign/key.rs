@@ -145,7 +145,7 @@ impl SigningCache {
     /// An empty cache for credentials with this session token.
     pub(crate) fn new(session_token: Option<&str>) -> Self {
         let token_header = session_token
-            .filter(|t| t.bytes().all(|b| (0x20..0x7f).contains(&b)))
+            .filter(|t| super::fast::visible_ascii(t.as_bytes()))
             .and_then(|t| HeaderValue::from_str(t).ok())
             .map(|mut v| {
                 v.set_sensitive(true);
@@ -173,13 +173,11 @@ impl SigningCache {
         region: &str,
         service: &str,
     ) -> HmacKey {
+        let this_scope =
+            |e: &&Entry| e.day == day && *e.region == *region && *e.service == *service;
         {
             let slots = self.0.keys.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(e) = slots
-                .entries
-                .iter()
-                .find(|e| e.day == day && *e.region == *region && *e.service == *service)
-            {
+            if let Some(e) = slots.entries.iter().find(this_scope) {
                 return e.key.clone();
             }
         }
@@ -191,11 +189,7 @@ impl SigningCache {
         {
             slots.derivations += 1;
         }
-        let present = slots
-            .entries
-            .iter()
-            .any(|e| e.day == day && *e.region == *region && *e.service == *service);
-        if !present {
+        if !slots.entries.iter().any(|e| this_scope(&e)) {
             let entry = Entry {
                 day,
                 region: region.into(),

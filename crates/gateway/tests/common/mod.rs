@@ -324,6 +324,22 @@ pub fn tool_stream_reply() -> MockReply {
     ])
 }
 
+/// A ConverseStream of `n` text deltas `"0 "`, `"1 "`, …, then `messageStop`.
+pub fn counting_stream(n: usize) -> Vec<Frame> {
+    std::iter::once(Frame::event("messageStart", &json!({"role": "assistant"})))
+        .chain((0..n).map(|i| {
+            Frame::event(
+                "contentBlockDelta",
+                &json!({"contentBlockIndex": 0, "delta": {"text": format!("{i} ")}}),
+            )
+        }))
+        .chain([Frame::event(
+            "messageStop",
+            &json!({"stopReason": "end_turn"}),
+        )])
+        .collect()
+}
+
 /// A ConverseStream that fails after its first text delta.
 pub fn failing_stream_reply() -> MockReply {
     MockReply::stream(vec![
