@@ -243,6 +243,41 @@ async fn chat_one_shot_and_interactive() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_without_a_config_signs_with_the_process_environment() {
+    // `serve` reads its environment once at start (a snapshot): keys, region and endpoint
+    // given only as process variables still reach every request.
+    let mock = bedrock_testkit::MockBedrock::start().await.unwrap();
+    mock.canned_answers();
+    let mut child = cmd(&["serve", "--host", "127.0.0.1", "--port", "0"])
+        .env("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+        .env("AWS_SECRET_ACCESS_KEY", "env-secret")
+        .env("AWS_REGION", "eu-west-3")
+        .env("AWS_BEDROCK_RUNTIME_ENDPOINT", mock.url())
+        .spawn()
+        .unwrap();
+    let (url, _) = wait_for_url(&mut child, true).await;
+    let r = common::post(
+        addr_of(&url),
+        "/v1/chat/completions",
+        &json!({"model": "bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                "messages": [{"role": "user", "content": "env"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let auth = mock
+        .last_request()
+        .unwrap()
+        .header("authorization")
+        .unwrap()
+        .to_owned();
+    assert!(
+        auth.contains("Credential=AKIDFROMENV/") && auth.contains("/eu-west-3/bedrock/"),
+        "{auth}"
+    );
+    child.kill().await.unwrap();
+}
+
 #[tokio::test]
 async fn serve_refuses_a_bad_worker_count() {
     for n in ["0", "many", "5000"] {
