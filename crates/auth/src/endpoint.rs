@@ -123,12 +123,24 @@ fn standard(service: &str, region: &str, env: &Env) -> Result<Endpoint, AuthErro
     )
 }
 
+/// The first set override: the call's parameters in order, then the environment variables in
+/// order (read only when no parameter is set, and nothing is copied on the way).
 fn first_override(
-    candidates: &[(&'static str, Option<String>)],
+    params: &[(&'static str, Option<&str>)],
+    env_names: &[&'static str],
+    env: &Env,
 ) -> Result<Option<Endpoint>, AuthError> {
-    for (param, value) in candidates {
-        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+    // Blank counts as unset; `Endpoint::parse` trims what it takes.
+    let set = |v: &&str| !v.trim().is_empty();
+    for (param, value) in params {
+        if let Some(v) = value.filter(set) {
             return Endpoint::parse(v, param).map(Some);
+        }
+    }
+    for name in env_names {
+        let value = env.get(name);
+        if let Some(v) = value.as_deref().filter(set) {
+            return Endpoint::parse(v, name).map(Some);
         }
     }
     Ok(None)
@@ -140,22 +152,21 @@ pub fn resolve_runtime_endpoint(
     region: &str,
     env: &Env,
 ) -> Result<Endpoint, AuthError> {
-    let found = first_override(&[
-        ("api_base", params.api_base.clone()),
-        (
-            "aws_bedrock_runtime_endpoint",
-            params.aws_bedrock_runtime_endpoint.clone(),
-        ),
-        (
+    let found = first_override(
+        &[
+            ("api_base", params.api_base.as_deref()),
+            (
+                "aws_bedrock_runtime_endpoint",
+                params.aws_bedrock_runtime_endpoint.as_deref(),
+            ),
+        ],
+        &[
             "AWS_BEDROCK_RUNTIME_ENDPOINT",
-            env.get("AWS_BEDROCK_RUNTIME_ENDPOINT"),
-        ),
-        (
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
-            env.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"),
-        ),
-        ("AWS_ENDPOINT_URL", env.get("AWS_ENDPOINT_URL")),
-    ])?;
+            "AWS_ENDPOINT_URL",
+        ],
+        env,
+    )?;
     match found {
         Some(e) => Ok(e),
         None => standard("bedrock-runtime", region, env),
@@ -170,14 +181,11 @@ pub fn resolve_agent_runtime_endpoint(
     region: &str,
     env: &Env,
 ) -> Result<Endpoint, AuthError> {
-    let found = first_override(&[
-        ("api_base", params.api_base.clone()),
-        (
-            "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME",
-            env.get("AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME"),
-        ),
-        ("AWS_ENDPOINT_URL", env.get("AWS_ENDPOINT_URL")),
-    ])?;
+    let found = first_override(
+        &[("api_base", params.api_base.as_deref())],
+        &["AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME", "AWS_ENDPOINT_URL"],
+        env,
+    )?;
     match found {
         Some(e) => Ok(e),
         None => standard("bedrock-agent-runtime", region, env),
@@ -191,12 +199,15 @@ pub fn resolve_sts_endpoint(
     region: &str,
     env: &Env,
 ) -> Result<Endpoint, AuthError> {
-    let found = first_override(&[
-        ("aws_sts_endpoint", sts_endpoint_param.map(str::to_owned)),
-        ("AWS_STS_ENDPOINT", env.get("AWS_STS_ENDPOINT")),
-        ("AWS_ENDPOINT_URL_STS", env.get("AWS_ENDPOINT_URL_STS")),
-        ("AWS_ENDPOINT_URL", env.get("AWS_ENDPOINT_URL")),
-    ])?;
+    let found = first_override(
+        &[("aws_sts_endpoint", sts_endpoint_param)],
+        &[
+            "AWS_STS_ENDPOINT",
+            "AWS_ENDPOINT_URL_STS",
+            "AWS_ENDPOINT_URL",
+        ],
+        env,
+    )?;
     match found {
         Some(e) => Ok(e),
         None => standard("sts", region, env),

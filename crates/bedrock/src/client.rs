@@ -1,5 +1,6 @@
 //! [`Client`] and its builder.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -133,7 +134,9 @@ struct PreparedCall<'a> {
     config: &'a dyn bedrock_transform::ProviderConfig,
     prepared: PreparedRequest,
     region: String,
-    request: ChatCompletionRequest,
+    /// Boxed: the request is 2 KB, and every future that holds or moves a call would otherwise
+    /// carry and copy it.
+    request: Box<ChatCompletionRequest>,
 }
 
 /// The span every call runs in: model, route and family up front; status, attempts, latency and
@@ -198,7 +201,18 @@ impl Client {
     }
 
     /// `completion(model="bedrock/...", messages=[...], ...)`, not streaming.
-    pub async fn completion(&self, request: ChatCompletionRequest) -> Result<ChatCompletion> {
+    pub fn completion(
+        &self,
+        request: ChatCompletionRequest,
+    ) -> impl Future<Output = Result<ChatCompletion>> + Send + '_ {
+        // Boxed before the future exists, so the future neither holds nor copies the 2 KB request.
+        self.completion_boxed(Box::new(request))
+    }
+
+    async fn completion_boxed(
+        &self,
+        request: Box<ChatCompletionRequest>,
+    ) -> Result<ChatCompletion> {
         if request.is_stream() {
             return Err(Error::invalid_field(
                 "stream",
@@ -253,9 +267,16 @@ impl Client {
     /// failures), each attempt re-signed; once the stream has started nothing is retried, so no
     /// chunk is ever delivered twice. A family Bedrock cannot stream answers with one whole
     /// reply, delivered as a single-chunk stream.
-    pub async fn completion_stream(
+    pub fn completion_stream(
         &self,
-        mut request: ChatCompletionRequest,
+        request: ChatCompletionRequest,
+    ) -> impl Future<Output = Result<crate::ChunkStream>> + Send + '_ {
+        self.completion_stream_boxed(Box::new(request))
+    }
+
+    async fn completion_stream_boxed(
+        &self,
+        mut request: Box<ChatCompletionRequest>,
     ) -> Result<crate::ChunkStream> {
         request.stream = Some(true);
         let call = self.prepare_chat(request).await?;
@@ -338,7 +359,10 @@ impl Client {
     }
 
     /// Route, config, params, media pre-fetch, transform and region: everything before I/O.
-    async fn prepare_chat(&self, mut request: ChatCompletionRequest) -> Result<PreparedCall<'_>> {
+    async fn prepare_chat(
+        &self,
+        mut request: Box<ChatCompletionRequest>,
+    ) -> Result<PreparedCall<'_>> {
         merge_defaults(&mut request.aws, &self.inner.defaults);
         let route = ModelRoute::parse_with_model_id(&request.model, request.model_id.as_deref())?;
         let config = self.inner.registry.config_for(&route)?;

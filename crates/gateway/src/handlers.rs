@@ -23,7 +23,11 @@ use crate::sse::{ChunkSse, Shape, StreamMetrics};
 
 /// A JSON response.
 pub fn json_response<T: Serialize>(status: u16, value: &T) -> http::Response<GatewayBody> {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    // Sized for a typical completion, so the writer does not grow through 128, 256, 512 bytes.
+    let mut body = Vec::with_capacity(1024);
+    if serde_json::to_writer(&mut body, value).is_err() {
+        body.clear();
+    }
     let mut r = http::Response::new(GatewayBody::full(body));
     *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
     r.headers_mut().insert(
@@ -180,20 +184,24 @@ async fn call(
     }
 }
 
+const RESPONSE_COST: http::HeaderName = http::HeaderName::from_static("x-litellm-response-cost");
+const AMZN_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-amzn-requestid");
+
 fn with_meta_headers(
     mut r: http::Response<GatewayBody>,
     cost: Option<f64>,
     request_id: Option<&str>,
 ) -> http::Response<GatewayBody> {
+    // Python's `str(response_cost)`, as LiteLLM's proxy writes it (`1.625e-05`, not `0.00001625`).
     if let Some(c) = cost
-        && let Ok(v) = http::HeaderValue::from_str(&c.to_string())
+        && let Ok(v) = http::HeaderValue::try_from(bedrock_transform::pyjson::float_repr(c))
     {
-        r.headers_mut().insert("x-litellm-response-cost", v);
+        r.headers_mut().insert(RESPONSE_COST, v);
     }
     if let Some(id) = request_id
         && let Ok(v) = http::HeaderValue::from_str(id)
     {
-        r.headers_mut().insert("x-amzn-requestid", v);
+        r.headers_mut().insert(AMZN_REQUEST_ID, v);
     }
     r
 }

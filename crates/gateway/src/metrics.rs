@@ -46,13 +46,34 @@ impl Histogram {
     }
 }
 
+/// Counters by model; each model's series live together so a request finds them with one
+/// borrowed lookup and allocates nothing once its model has been seen.
 #[derive(Debug, Default)]
 struct Inner {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<(String, String), Histogram>,
-    first_chunk: BTreeMap<String, Histogram>,
-    tokens: BTreeMap<(String, &'static str), u64>,
-    cost: BTreeMap<String, f64>,
+    models: BTreeMap<String, ModelStats>,
+}
+
+#[derive(Debug, Default)]
+struct ModelStats {
+    requests: BTreeMap<(&'static str, u16), u64>,
+    latency: BTreeMap<&'static str, Histogram>,
+    first_chunk: Option<Histogram>,
+    tokens: BTreeMap<&'static str, u64>,
+    cost: Option<f64>,
+}
+
+impl Inner {
+    /// Run `f` on `model`'s stats, creating them (the only allocation) on first sight.
+    fn with_model(&mut self, model: &str, f: impl FnOnce(&mut ModelStats)) {
+        match self.models.get_mut(model) {
+            Some(stats) => f(stats),
+            None => {
+                let mut stats = ModelStats::default();
+                f(&mut stats);
+                self.models.insert(model.to_owned(), stats);
+            }
+        }
+    }
 }
 
 /// One finished request.
@@ -61,7 +82,7 @@ pub struct Observation<'a> {
     /// Model label.
     pub model: &'a str,
     /// Route label (`/v1/chat/completions`, …).
-    pub route: &'a str,
+    pub route: &'static str,
     /// HTTP status (499 when the client went away mid-stream).
     pub status: u16,
     /// Time to the last byte.
@@ -84,34 +105,31 @@ pub struct Metrics {
 impl Metrics {
     /// Count a finished request.
     pub fn record(&self, o: &Observation<'_>) {
-        let mut m = self.lock();
-        *m.requests
-            .entry((o.model.to_owned(), o.route.to_owned(), o.status))
-            .or_default() += 1;
-        m.latency
-            .entry((o.model.to_owned(), o.route.to_owned()))
-            .or_default()
-            .observe(o.duration.as_secs_f64());
-        if o.prompt_tokens > 0 {
-            *m.tokens.entry((o.model.to_owned(), "prompt")).or_default() += o.prompt_tokens;
-        }
-        if o.completion_tokens > 0 {
-            *m.tokens
-                .entry((o.model.to_owned(), "completion"))
-                .or_default() += o.completion_tokens;
-        }
-        if let Some(c) = o.cost.filter(|c| c.is_finite()) {
-            *m.cost.entry(o.model.to_owned()).or_default() += c;
-        }
+        self.lock().with_model(o.model, |s| {
+            *s.requests.entry((o.route, o.status)).or_default() += 1;
+            s.latency
+                .entry(o.route)
+                .or_default()
+                .observe(o.duration.as_secs_f64());
+            if o.prompt_tokens > 0 {
+                *s.tokens.entry("prompt").or_default() += o.prompt_tokens;
+            }
+            if o.completion_tokens > 0 {
+                *s.tokens.entry("completion").or_default() += o.completion_tokens;
+            }
+            if let Some(c) = o.cost.filter(|c| c.is_finite()) {
+                *s.cost.get_or_insert(0.0) += c;
+            }
+        });
     }
 
     /// Time from the request to the first streamed chunk.
     pub fn first_chunk(&self, model: &str, after: Duration) {
-        self.lock()
-            .first_chunk
-            .entry(model.to_owned())
-            .or_default()
-            .observe(after.as_secs_f64());
+        self.lock().with_model(model, |s| {
+            s.first_chunk
+                .get_or_insert_with(Histogram::default)
+                .observe(after.as_secs_f64());
+        });
     }
 
     /// A request started (returns a guard that ends it).
@@ -132,7 +150,11 @@ impl Metrics {
             "# HELP bedrock_gateway_requests_total Requests by model, route and HTTP status.\n",
         );
         out.push_str("# TYPE bedrock_gateway_requests_total counter\n");
-        for ((model, route, status), n) in &m.requests {
+        for (model, (route, status), n) in m
+            .models
+            .iter()
+            .flat_map(|(model, s)| s.requests.iter().map(move |(k, n)| (model, *k, n)))
+        {
             let _ = writeln!(
                 out,
                 "bedrock_gateway_requests_total{{model=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
@@ -144,7 +166,11 @@ impl Metrics {
             "# HELP bedrock_gateway_request_duration_seconds Time to the last response byte.\n",
         );
         out.push_str("# TYPE bedrock_gateway_request_duration_seconds histogram\n");
-        for ((model, route), h) in &m.latency {
+        for (model, route, h) in m
+            .models
+            .iter()
+            .flat_map(|(model, s)| s.latency.iter().map(move |(r, h)| (model, *r, h)))
+        {
             let labels = format!("model=\"{}\",route=\"{}\"", escape(model), escape(route));
             write_histogram(
                 &mut out,
@@ -155,7 +181,11 @@ impl Metrics {
         }
         out.push_str("# HELP bedrock_gateway_time_to_first_chunk_seconds Time to the first streamed chunk.\n");
         out.push_str("# TYPE bedrock_gateway_time_to_first_chunk_seconds histogram\n");
-        for (model, h) in &m.first_chunk {
+        for (model, h) in m
+            .models
+            .iter()
+            .filter_map(|(model, s)| s.first_chunk.as_ref().map(|h| (model, h)))
+        {
             let labels = format!("model=\"{}\"", escape(model));
             write_histogram(
                 &mut out,
@@ -166,7 +196,11 @@ impl Metrics {
         }
         out.push_str("# HELP bedrock_gateway_tokens_total Tokens by model and type.\n");
         out.push_str("# TYPE bedrock_gateway_tokens_total counter\n");
-        for ((model, kind), n) in &m.tokens {
+        for (model, kind, n) in m
+            .models
+            .iter()
+            .flat_map(|(model, s)| s.tokens.iter().map(move |(k, n)| (model, *k, n)))
+        {
             let _ = writeln!(
                 out,
                 "bedrock_gateway_tokens_total{{model=\"{}\",type=\"{kind}\"}} {n}",
@@ -177,12 +211,16 @@ impl Metrics {
             "# HELP bedrock_gateway_cost_usd_total Spend in USD by model (embedded price table).\n",
         );
         out.push_str("# TYPE bedrock_gateway_cost_usd_total counter\n");
-        for (model, c) in &m.cost {
+        for (model, c) in m
+            .models
+            .iter()
+            .filter_map(|(model, s)| s.cost.map(|c| (model, c)))
+        {
             let _ = writeln!(
                 out,
                 "bedrock_gateway_cost_usd_total{{model=\"{}\"}} {}",
                 escape(model),
-                float(*c)
+                float(c)
             );
         }
         out.push_str("# HELP bedrock_gateway_in_flight_requests Requests being served.\n");

@@ -56,13 +56,14 @@ async fn chat_completion_restamps_the_model_and_reports_cost() {
         "Hello from the mock Bedrock. You said: what llm are you"
     );
     assert!(v["usage"]["total_tokens"].as_u64().unwrap() > 0);
-    assert!(
-        r.header("x-litellm-response-cost")
-            .unwrap()
-            .parse::<f64>()
-            .unwrap()
-            > 0.0
-    );
+    // Python's `str(response_cost)`: a cost below 1e-4 is written in scientific notation.
+    let cost_header = r.header("x-litellm-response-cost").unwrap();
+    let cost: f64 = cost_header.parse().unwrap();
+    assert!(cost > 0.0);
+    assert_eq!(cost_header, bedrock_transform::pyjson::float_repr(cost));
+    if cost < 1e-4 {
+        assert!(cost_header.contains("e-0"), "{cost_header}");
+    }
     assert!(
         r.header("x-amzn-requestid")
             .unwrap()

@@ -17,7 +17,10 @@ fn write(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
+            Some(f) => push_float(f, out),
+            None => out.push_str(&n.to_string()),
+        },
         Value::String(s) => write_str(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -40,6 +43,70 @@ fn write(value: &Value, out: &mut String) {
                 write(v, out);
             }
             out.push('}');
+        }
+    }
+}
+
+/// Python's `repr(float)` (also `str(float)` and what `json.dumps` writes for a float): the
+/// shortest digits that read back as the same value, in fixed notation for decimal exponents
+/// from -4 to 15 (always with a fractional part, `1.0`) and in scientific notation outside it
+/// with a signed exponent of at least two digits (`1.5e-05`, `1e+16`).
+pub fn float_repr(v: f64) -> String {
+    let mut out = String::new();
+    push_float(v, &mut out);
+    out
+}
+
+fn push_float(v: f64, out: &mut String) {
+    if !v.is_finite() {
+        out.push_str(if v.is_nan() {
+            "nan"
+        } else if v > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        });
+        return;
+    }
+    // Rust's `{:e}` gives the same shortest round-trip digits, as `d[.ddd]e[-]x`.
+    let sci = format!("{v:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    out.push_str(sign);
+    if !(-4..16).contains(&exp) {
+        out.push_str(mantissa);
+        out.push_str(if exp < 0 { "e-" } else { "e+" });
+        let e = exp.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        out.push_str(&e.to_string());
+        return;
+    }
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            out.push_str(&digits);
+            for _ in digits.len()..int_len {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            let (int, frac) = digits.split_at(int_len);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(frac);
         }
     }
 }
@@ -83,5 +150,39 @@ mod tests {
             r#"{"a": [1, 2.5, null, true], "\u00e9": "\u65e5\n"}"#
         );
         assert_eq!(dumps(&json!({"e": "😀"})), r#"{"e": "\ud83d\ude00"}"#);
+        assert_eq!(
+            dumps(&json!({"small": 1.5e-5, "big": 1e16, "x": 100.0})),
+            r#"{"small": 1.5e-05, "big": 1e+16, "x": 100.0}"#
+        );
+    }
+
+    #[test]
+    fn float_repr_matches_python() {
+        // Each pair is Python 3.11's `repr(x)` for the same double.
+        for (v, py) in [
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.625e-5, "1.625e-05"),
+            (1.6250000000000002e-05, "1.6250000000000002e-05"),
+            (0.00012345, "0.00012345"),
+            (123.456, "123.456"),
+            (1e15, "1000000000000000.0"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (1.2345678901234568e+17, "1.2345678901234568e+17"),
+            (-2.5e-7, "-2.5e-07"),
+            (1e100, "1e+100"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (f64::INFINITY, "inf"),
+            (f64::NAN, "nan"),
+        ] {
+            assert_eq!(float_repr(v), py, "{v:e}");
+        }
     }
 }
