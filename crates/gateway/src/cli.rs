@@ -17,6 +17,7 @@ bedrock-gateway: an OpenAI-compatible gateway to AWS Bedrock that reads LiteLLM 
 
 USAGE:
   bedrock-gateway serve   [--config FILE] [--host 0.0.0.0] [--port 4000] [--workers N]
+                          [--max-connections N]
   bedrock-gateway demo    [--host 127.0.0.1] [--port 4000] [--master-key KEY]
   bedrock-gateway chat    [--config FILE | --demo] [--model NAME] [--system TEXT]
                           [--param KEY=JSON]... [PROMPT...]
@@ -27,6 +28,8 @@ serve    Serve the config's models (a LiteLLM `config.yaml`); without --config a
          `bedrock/...` model name is served with credentials from the environment.
          --workers N: event-loop threads, one per core by default; each connection and the
          requests on it stay on one thread.
+         --max-connections N: client connections served at once (default 1024); more wait
+         in the listen backlog until one closes.
 demo     Start a mock Bedrock in-process (canned answers, no AWS account) and serve on it.
 chat     Chat in the terminal with streamed tokens (one-shot with a PROMPT, else interactive).
 dry-run  Read an OpenAI request (a file, or stdin) and print the exact Bedrock HTTP request
@@ -140,6 +143,7 @@ async fn serve(args: &mut Args) -> Result<(), String> {
     let mut host = "0.0.0.0".to_owned();
     let mut port = "4000".to_owned();
     let mut workers = None;
+    let mut max_connections = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--config" | "-c" => config_path = Some(args.value("--config")?),
@@ -153,6 +157,20 @@ async fn serve(args: &mut Args) -> Result<(), String> {
                         .filter(|n| (1..=1024).contains(n))
                         .ok_or_else(|| {
                             format!("--workers: `{n}` is not a number of threads from 1 to 1024")
+                        })?,
+                );
+            }
+            "--max-connections" => {
+                let n = args.value("--max-connections")?;
+                max_connections = Some(
+                    n.parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=1_000_000).contains(n))
+                        .ok_or_else(|| {
+                            format!(
+                                "--max-connections: `{n}` is not a number of connections from 1 \
+                                 to 1000000"
+                            )
                         })?,
                 );
             }
@@ -176,15 +194,18 @@ async fn serve(args: &mut Args) -> Result<(), String> {
     });
     let options = Options {
         workers: Some(workers),
+        max_connections,
         ..Options::default()
     };
     let gateway = Gateway::bind_with(config, addr, options)
         .await
         .map_err(|e| e.to_string())?;
     note(&format!(
-        "bedrock-gateway: serving on http://{} with {workers} worker thread{} ({})",
+        "bedrock-gateway: serving on http://{} with {workers} worker thread{}, up to {} \
+         connections ({})",
         gateway.local_addr(),
         if workers == 1 { "" } else { "s" },
+        max_connections.unwrap_or(crate::server::DEFAULT_MAX_CONNECTIONS),
         if names.is_empty() {
             "any bedrock/... model".to_owned()
         } else {

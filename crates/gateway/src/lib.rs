@@ -28,4 +28,4 @@ pub mod server;
 pub mod sse;
 
 pub use config::{Config, ConfigError, Deployment};
-pub use server::{Gateway, Options, StartError};
+pub use server::{DEFAULT_MAX_CONNECTIONS, Gateway, Options, StartError};

@@ -7,6 +7,8 @@
 //! - `bedrock_gateway_tokens_total{model,type="prompt"|"completion"}`: counter.
 //! - `bedrock_gateway_cost_usd_total{model}`: counter, from the embedded price table.
 //! - `bedrock_gateway_in_flight_requests`: gauge.
+//! - `bedrock_gateway_open_connections`: gauge (client connections being served; at most
+//!   `--max-connections`).
 //!
 //! `model` is the name the client asked for when it resolved to a configured model, else
 //! `unknown` (so arbitrary client strings cannot grow the label set).
@@ -100,6 +102,7 @@ pub struct Observation<'a> {
 pub struct Metrics {
     inner: Mutex<Inner>,
     in_flight: AtomicI64,
+    open_connections: AtomicI64,
 }
 
 impl Metrics {
@@ -230,7 +233,30 @@ impl Metrics {
             "bedrock_gateway_in_flight_requests {}",
             self.in_flight.load(Ordering::Relaxed)
         );
+        out.push_str("# HELP bedrock_gateway_open_connections Client connections being served.\n");
+        out.push_str("# TYPE bedrock_gateway_open_connections gauge\n");
+        let _ = writeln!(
+            out,
+            "bedrock_gateway_open_connections {}",
+            self.open_connections.load(Ordering::Relaxed)
+        );
         out
+    }
+}
+
+/// Count an open client connection until the returned value is dropped.
+pub fn connection_opened(metrics: &std::sync::Arc<Metrics>) -> OpenConnection {
+    metrics.open_connections.fetch_add(1, Ordering::Relaxed);
+    OpenConnection(metrics.clone())
+}
+
+/// Decrements the open-connections gauge when dropped.
+#[derive(Debug)]
+pub struct OpenConnection(std::sync::Arc<Metrics>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.open_connections.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

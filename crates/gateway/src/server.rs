@@ -22,7 +22,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use crate::body::GatewayBody;
@@ -39,6 +39,12 @@ pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 /// How long shutdown waits for running requests (streams included) before closing them.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// How many client connections are served at once unless [`Options::max_connections`] says
+/// otherwise. Connections beyond it wait in the listen backlog, so an overload costs clients
+/// latency instead of costing the gateway memory (each open connection holds buffers and, while
+/// a request runs, a Bedrock connection of its own).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// How a [`Gateway`] is built, beyond its config.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +67,9 @@ pub struct Options {
     /// wake-ups than a work-stealing runtime. `None` or `Some(0)`: serve on the caller's
     /// runtime. `bedrock-gateway serve` uses one loop per core unless `--workers` says otherwise.
     pub workers: Option<usize>,
+    /// Client connections served at once, over all loops (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]). The next connection is accepted when one closes.
+    pub max_connections: Option<usize>,
 }
 
 /// What can stop a gateway from starting.
@@ -189,7 +198,13 @@ impl Gateway {
                 StartError::Bind(addr, std::io::Error::other(format!("worker threads: {e}")))
             })?),
         };
-        let task = tokio::spawn(serve(listener, connections, stop_rx, grace));
+        let slots = Arc::new(Semaphore::new(
+            options
+                .max_connections
+                .unwrap_or(DEFAULT_MAX_CONNECTIONS)
+                .clamp(1, Semaphore::MAX_PERMITS),
+        ));
+        let task = tokio::spawn(serve(listener, connections, stop_rx, grace, slots));
         Ok(Gateway {
             addr,
             state,
@@ -255,7 +270,7 @@ enum Connections {
 
 /// One single-threaded runtime per worker thread, fed accepted connections round robin.
 struct Workers {
-    senders: Vec<tokio::sync::mpsc::UnboundedSender<std::net::TcpStream>>,
+    senders: Vec<tokio::sync::mpsc::UnboundedSender<(std::net::TcpStream, OwnedSemaphorePermit)>>,
     threads: Vec<std::thread::JoinHandle<()>>,
     next: usize,
 }
@@ -283,7 +298,7 @@ impl Workers {
                 created: state.created,
             });
             // Sending needs no runtime: the accepting runtime hands std streams over.
-            let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<std::net::TcpStream>();
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
             let thread = std::thread::Builder::new()
                 .name(format!("gateway-worker-{i}"))
                 .spawn(move || runtime.block_on(worker_loop(worker_state, rx, grace)))?;
@@ -294,7 +309,7 @@ impl Workers {
     }
 
     /// Hand `stream` to the next worker.
-    fn dispatch(&mut self, stream: tokio::net::TcpStream) {
+    fn dispatch(&mut self, stream: tokio::net::TcpStream, permit: OwnedSemaphorePermit) {
         let stream = match stream.into_std() {
             Ok(s) => s,
             Err(e) => {
@@ -305,7 +320,7 @@ impl Workers {
         let i = self.next % self.senders.len();
         self.next = self.next.wrapping_add(1);
         // A worker that has gone (it only stops when the gateway does) drops the stream.
-        let _ = self.senders[i].send(stream);
+        let _ = self.senders[i].send((stream, permit));
     }
 
     /// Close the workers' channels and wait until each has drained its connections (each
@@ -325,14 +340,14 @@ impl Workers {
 /// A worker's event loop: serve what arrives until the gateway stops, then drain gracefully.
 async fn worker_loop(
     state: Arc<State>,
-    mut streams: tokio::sync::mpsc::UnboundedReceiver<std::net::TcpStream>,
+    mut streams: tokio::sync::mpsc::UnboundedReceiver<(std::net::TcpStream, OwnedSemaphorePermit)>,
     grace: Duration,
 ) {
     let graceful = GracefulShutdown::new();
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    while let Some(stream) = streams.recv().await {
+    while let Some((stream, permit)) = streams.recv().await {
         match tokio::net::TcpStream::from_std(stream) {
-            Ok(stream) => serve_connection(&builder, &graceful, stream, state.clone()),
+            Ok(stream) => serve_connection(&builder, &graceful, stream, state.clone(), permit),
             Err(e) => tracing::warn!(error = %e, "a worker could not take a connection"),
         }
     }
@@ -345,8 +360,10 @@ fn serve_connection(
     graceful: &GracefulShutdown,
     stream: tokio::net::TcpStream,
     state: Arc<State>,
+    permit: OwnedSemaphorePermit,
 ) {
     let _ = stream.set_nodelay(true);
+    let open = crate::metrics::connection_opened(&state.metrics);
     let service = service_fn(move |req| {
         let state = state.clone();
         async move { Ok::<_, Infallible>(handle(state, req).await) }
@@ -359,6 +376,9 @@ fn serve_connection(
         if let Err(e) = conn.await {
             tracing::debug!(error = %e, "connection ended with an error");
         }
+        // The slot frees (and the next connection is accepted) only once this one is closed.
+        drop(open);
+        drop(permit);
     });
 }
 
@@ -377,10 +397,19 @@ async fn serve(
     mut connections: Connections,
     mut stop: watch::Receiver<bool>,
     grace: Duration,
+    slots: Arc<Semaphore>,
 ) {
     let graceful = GracefulShutdown::new();
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     loop {
+        // A free slot first: at the limit, new connections wait in the kernel's backlog.
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = stop.changed() => break,
+        };
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -395,9 +424,9 @@ async fn serve(
         };
         match &mut connections {
             Connections::Here(state) => {
-                serve_connection(&builder, &graceful, stream, state.clone());
+                serve_connection(&builder, &graceful, stream, state.clone(), permit);
             }
-            Connections::Workers(workers) => workers.dispatch(stream),
+            Connections::Workers(workers) => workers.dispatch(stream, permit),
         }
     }
     drop(listener);

@@ -128,6 +128,8 @@ async fn serve_reads_a_litellm_config_and_warns_about_unused_settings() {
         "0",
         "--workers",
         "2",
+        "--max-connections",
+        "64",
     ])
     .env("MY_KEY", "AKIDCLI")
     .env("MY_SECRET", "cli-secret")
@@ -136,7 +138,8 @@ async fn serve_reads_a_litellm_config_and_warns_about_unused_settings() {
     .unwrap();
     let (url, seen) = wait_for_url(&mut child, true).await;
     assert!(
-        seen.iter().any(|l| l.contains("with 2 worker threads")),
+        seen.iter()
+            .any(|l| l.contains("with 2 worker threads, up to 64 connections")),
         "{seen:?}"
     );
     let warnings = seen.join("\n");
@@ -289,6 +292,24 @@ async fn serve_refuses_a_bad_worker_count() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             err.contains(&format!("--workers: `{n}` is not a number of threads")),
+            "{err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn serve_refuses_a_bad_connection_limit() {
+    for n in ["0", "lots", "2000000"] {
+        let out = cmd(&["serve", "--max-connections", n, "--port", "0"])
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "--max-connections: `{n}` is not a number of connections"
+            )),
             "{err}"
         );
     }
