@@ -4,14 +4,40 @@ use bedrock_types::chat::{FunctionCall, JsonObject, ThinkingBlock, ToolCall};
 use bedrock_types::response::{Annotation, Choice, ResponseMessage, UrlCitation};
 use bedrock_types::response::{CompletionTokensDetails, PromptTokensDetails, ResponseMeta};
 use bedrock_types::{ChatCompletion, Error, ErrorKind, FinishReason, Result, Usage};
+use std::borrow::Cow;
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
 
 use crate::config::{HttpResponseParts, ResponseContext};
 use crate::pyjson;
 
-/// The top level of a Converse reply, typed so the envelope costs no map of its own; content
-/// blocks and the pass-through metadata stay JSON values.
+/// Visitor methods giving `$v` for every scalar but `u64` (each visitor says what a `u64` is):
+/// the lenient "not what this reads" answer, as `Value::get`/`as_*` gave on a JSON value.
+macro_rules! scalars_give {
+    ($t:ty, $v:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_unit<E: de::Error>(self) -> std::result::Result<$t, E> {
+            Ok($v)
+        }
+    };
+}
+
+/// The top level of a Converse reply, typed so the envelope, the content blocks and the usage
+/// cost no maps of their own; the pass-through metadata stays JSON values.
 #[derive(Deserialize)]
 struct Reply {
     #[serde(default)]
@@ -19,7 +45,7 @@ struct Reply {
     #[serde(rename = "stopReason", default)]
     stop_reason: Option<Value>,
     #[serde(default)]
-    usage: Option<Value>,
+    usage: Option<TokenUsage>,
     #[serde(rename = "serviceTier", default)]
     service_tier: Option<Value>,
     #[serde(default)]
@@ -41,7 +67,206 @@ struct Output {
 #[derive(Deserialize)]
 struct OutputMessage {
     #[serde(default)]
-    content: Option<Value>,
+    content: Option<Content>,
+}
+
+/// `output.message.content`: the blocks when it is an array; anything else is kept as "not an
+/// array" so the caller reports it as missing (as it did when this was a JSON value).
+enum Content {
+    Blocks(Vec<Block>),
+    NotArray,
+}
+
+/// One content block: the members this transform reads. A member of an unexpected type is kept
+/// as the JSON value it is (the checks below look at its type); a block that is not an object
+/// has none of them, and other members are skipped without being built.
+#[derive(Default)]
+struct Block {
+    text: Option<Value>,
+    tool_use: Option<Value>,
+    reasoning_content: Option<Value>,
+    citations_content: Option<Value>,
+}
+
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Content;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("content blocks")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Content, A::Error> {
+                let mut blocks = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+                while let Some(b) = seq.next_element::<Block>()? {
+                    blocks.push(b);
+                }
+                Ok(Content::Blocks(blocks))
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<Content, A::Error> {
+                skip_map(map).map(|()| Content::NotArray)
+            }
+            scalars_give!(Content, Content::NotArray);
+            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Content, E> {
+                Ok(Content::NotArray)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Block {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Block;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a content block")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Block, A::Error> {
+                let mut b = Block::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    // A repeated member keeps its last value, as a JSON value's map does.
+                    let slot = match key.as_ref() {
+                        "text" => &mut b.text,
+                        "toolUse" => &mut b.tool_use,
+                        "reasoningContent" => &mut b.reasoning_content,
+                        "citationsContent" => &mut b.citations_content,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = Some(map.next_value::<Value>()?);
+                }
+                Ok(b)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Block, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Block::default())
+            }
+            scalars_give!(Block, Block::default());
+            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Block, E> {
+                Ok(Block::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Converse `usage`: the five counts, read without building a map. A count that is not a
+/// non-negative integer reads as absent, and a `usage` that is not an object has no counts (as
+/// `Value::as_u64` on a JSON value behaved).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub(super) struct TokenUsage {
+    input: Option<u64>,
+    output: Option<u64>,
+    cache_read: Option<u64>,
+    cache_write: Option<u64>,
+    total: Option<u64>,
+}
+
+impl TokenUsage {
+    /// The counts of a `usage` JSON value (the stream's metadata event).
+    pub(super) fn of(value: &Value) -> TokenUsage {
+        TokenUsage::deserialize(value).unwrap_or_default()
+    }
+}
+
+impl<'de> Deserialize<'de> for TokenUsage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TokenUsage;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("token usage")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<TokenUsage, A::Error> {
+                let mut u = TokenUsage::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    let slot = match key.as_ref() {
+                        "inputTokens" => &mut u.input,
+                        "outputTokens" => &mut u.output,
+                        "cacheReadInputTokens" => &mut u.cache_read,
+                        "cacheWriteInputTokens" => &mut u.cache_write,
+                        "totalTokens" => &mut u.total,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = map.next_value::<Count>()?.0;
+                }
+                Ok(u)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<TokenUsage, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(TokenUsage::default())
+            }
+            scalars_give!(TokenUsage, TokenUsage::default());
+            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<TokenUsage, E> {
+                Ok(TokenUsage::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One count: `Some` only for a non-negative integer; anything else is consumed and reads as
+/// absent.
+struct Count(Option<u64>);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a token count")
+            }
+            scalars_give!(Count, Count(None));
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Count, E> {
+                Ok(Count(Some(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Count, A::Error> {
+                skip_map(map).map(|()| Count(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Count, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Count(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> std::result::Result<(), A::Error> {
+    while map
+        .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+        .is_some()
+    {}
+    Ok(())
 }
 
 pub(super) fn transform(
@@ -55,19 +280,17 @@ pub(super) fn transform(
         )
         .with_status(422)
     })?;
-    let blocks = body
-        .output
-        .as_ref()
-        .and_then(|o| o.message.as_ref())
-        .and_then(|m| m.content.as_ref())
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::Internal,
-                "Converse reply has no `output.message.content`",
-            )
-            .with_status(422)
-        })?;
+    let blocks = match body.output.and_then(|o| o.message).and_then(|m| m.content) {
+        Some(Content::Blocks(blocks)) => Some(blocks),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        Error::new(
+            ErrorKind::Internal,
+            "Converse reply has no `output.message.content`",
+        )
+        .with_status(422)
+    })?;
     let state = &ctx.state;
 
     let mut text = String::new();
@@ -80,10 +303,14 @@ pub(super) fn transform(
     let mut json_answer: Option<String> = None;
 
     for block in blocks {
-        if let Some(t) = block.get("text").and_then(Value::as_str) {
-            text.push_str(t);
+        if let Some(Value::String(t)) = block.text {
+            if saw_text {
+                text.push_str(&t);
+            } else {
+                text = t; // The usual single text block moves in without a copy.
+            }
             saw_text = true;
-        } else if let Some(tu) = block.get("toolUse") {
+        } else if let Some(tu) = &block.tool_use {
             let name = tu.get("name").and_then(Value::as_str).unwrap_or_default();
             let input = tu.get("input").cloned().unwrap_or_else(|| json!({}));
             if let Some(jm) = &state.json_mode
@@ -107,7 +334,7 @@ pub(super) fn transform(
                     arguments: pyjson::dumps(&input),
                 },
             });
-        } else if let Some(rc) = block.get("reasoningContent") {
+        } else if let Some(rc) = &block.reasoning_content {
             if let Some(rt) = rc.get("reasoningText") {
                 let t = rt.get("text").and_then(Value::as_str).unwrap_or_default();
                 reasoning.push_str(t);
@@ -124,7 +351,7 @@ pub(super) fn transform(
                 });
             }
             push_list(&mut psf, "reasoningContentBlocks", rc.clone());
-        } else if let Some(cc) = block.get("citationsContent") {
+        } else if let Some(cc) = &block.citations_content {
             let start = text.chars().count() as u64;
             for c in cc
                 .get("content")
@@ -170,7 +397,10 @@ pub(super) fn transform(
         None => None,
     };
 
-    let usage = body.usage.as_ref().map(|u| usage_from(u, &reasoning));
+    let usage = body
+        .usage
+        .as_ref()
+        .map(|u| usage_from(u, reasoning.chars().count()));
     let service_tier = body
         .service_tier
         .as_ref()
@@ -290,24 +520,16 @@ pub(super) fn finish_reason(stop: &str) -> FinishReason {
 
 /// Converse `usage` → OpenAI usage, as LiteLLM computes it: prompt tokens include cache reads
 /// and writes.
-pub(super) fn usage_from(u: &Value, reasoning: &str) -> Usage {
-    let n = |k: &str| u.get(k).and_then(Value::as_u64).unwrap_or(0);
-    let input = n("inputTokens");
-    let output = n("outputTokens");
-    let cache_read = n("cacheReadInputTokens");
-    let cache_write = n("cacheWriteInputTokens");
+pub(super) fn usage_from(u: &TokenUsage, reasoning_chars: usize) -> Usage {
+    let input = u.input.unwrap_or(0);
+    let output = u.output.unwrap_or(0);
+    let cache_read = u.cache_read.unwrap_or(0);
+    let cache_write = u.cache_write.unwrap_or(0);
     let prompt = input + cache_read + cache_write;
-    let total = u
-        .get("totalTokens")
-        .and_then(Value::as_u64)
-        .unwrap_or(prompt + output);
+    let total = u.total.unwrap_or(prompt + output);
     // Bedrock does not split reasoning tokens out; estimate them from the text like LiteLLM
     // (~4 characters a token), never above the output count.
-    let reasoning_tokens = if reasoning.is_empty() {
-        0
-    } else {
-        ((reasoning.chars().count() as u64).div_ceil(4)).min(output)
-    };
+    let reasoning_tokens = (reasoning_chars as u64).div_ceil(4).min(output);
     Usage {
         completion_tokens: output,
         prompt_tokens: prompt,
@@ -324,5 +546,121 @@ pub(super) fn usage_from(u: &Value, reasoning: &str) -> Usage {
         }),
         cache_creation_input_tokens: Some(cache_write),
         cache_read_input_tokens: Some(cache_read),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::config::ResponseState;
+
+    fn run(body: Value) -> Result<ChatCompletion> {
+        run_raw(&serde_json::to_vec(&body).unwrap())
+    }
+
+    fn run_raw(bytes: &[u8]) -> Result<ChatCompletion> {
+        let ctx = ResponseContext {
+            id: "chatcmpl-1".to_owned(),
+            created: 1,
+            state: ResponseState::default(),
+        };
+        let headers = http::HeaderMap::new();
+        transform(
+            &ctx,
+            HttpResponseParts {
+                status: 200,
+                headers: &headers,
+                body: bytes,
+            },
+        )
+    }
+
+    fn usage_of(usage: Value) -> Usage {
+        run(json!({"output": {"message": {"content": [{"text": "x"}]}}, "usage": usage}))
+            .unwrap()
+            .usage
+            .unwrap()
+    }
+
+    #[test]
+    fn content_that_is_not_an_array_is_reported_missing() {
+        for content in [json!({"text": "x"}), json!("x"), json!(1), json!(null)] {
+            let e = run(json!({"output": {"message": {"content": content}}})).unwrap_err();
+            assert!(e.to_string().contains("output.message.content"), "{e}");
+            assert_eq!(e.status(), 422);
+        }
+        // Broken JSON is a different error.
+        let e = run_raw(b"{\"output\": [").unwrap_err();
+        assert!(e.to_string().contains("not JSON"), "{e}");
+    }
+
+    #[test]
+    fn blocks_read_leniently_like_json_values() {
+        let c = run(json!({"output": {"message": {"content": [
+            "not a block",
+            7,
+            {"text": 5, "toolUse": {"toolUseId": "t1", "name": "f", "input": {"a": 1}}},
+            {"image": {"format": "png", "source": {"bytes": "AAAA"}}, "text": "one "},
+            {"text": "three"},
+            {"toolUse": null}
+        ]}}, "stopReason": "end_turn"}))
+        .unwrap();
+        let m = &c.choices[0].message;
+        // A non-string text falls through to the block's toolUse; unknown members are skipped.
+        assert_eq!(m.content.as_deref(), Some("one three"));
+        let calls = m.tool_calls.as_ref().unwrap();
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].id, "t1");
+        assert_eq!(calls[0].function.arguments, r#"{"a": 1}"#);
+        // `toolUse: null` is still a toolUse block (as `Value::get` found it).
+        assert_eq!(calls[1].function.name, "");
+        assert_eq!(c.choices[0].finish_reason, Some(FinishReason::ToolCalls));
+        // Repeated members keep their last value, as a JSON value's map does.
+        let c = run_raw(
+            br#"{"output": {"message": {"content": [{"text": "a", "text": "b"}]}},
+                 "usage": {"inputTokens": 1, "inputTokens": 9, "outputTokens": 2}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.choices[0].message.content.as_deref(), Some("b"));
+        assert_eq!(c.usage.unwrap().prompt_tokens, 9);
+    }
+
+    #[test]
+    fn usage_counts_read_leniently() {
+        let u = usage_of(json!({
+            "inputTokens": 10, "outputTokens": 4, "cacheReadInputTokens": 2,
+            "cacheWriteInputTokens": 1, "totalTokens": 17, "serverToolUsage": {"webSearch": 1}
+        }));
+        assert_eq!(
+            (u.prompt_tokens, u.completion_tokens, u.total_tokens),
+            (13, 4, 17)
+        );
+        assert_eq!(u.cache_read_input_tokens, Some(2));
+        assert_eq!(u.cache_creation_input_tokens, Some(1));
+        // Counts of the wrong type read as absent; a missing total is the sum.
+        let u = usage_of(json!({
+            "inputTokens": "10", "outputTokens": -4, "cacheReadInputTokens": 1.5,
+            "cacheWriteInputTokens": [1], "totalTokens": {"n": 1}
+        }));
+        assert_eq!(
+            (u.prompt_tokens, u.completion_tokens, u.total_tokens),
+            (0, 0, 0)
+        );
+        let u = usage_of(json!({"inputTokens": 3, "outputTokens": 2}));
+        assert_eq!(u.total_tokens, 5);
+        // A usage that is not an object has no counts; null is no usage at all.
+        assert_eq!(usage_of(json!("lots")).total_tokens, 0);
+        let none = run(json!({"output": {"message": {"content": []}}, "usage": null})).unwrap();
+        assert!(none.usage.is_none());
+        // The stream's metadata event reads the same way from a JSON value.
+        assert_eq!(
+            TokenUsage::of(&json!({"inputTokens": 3, "outputTokens": "2", "x": [1]})),
+            TokenUsage {
+                input: Some(3),
+                ..TokenUsage::default()
+            }
+        );
+        assert_eq!(TokenUsage::of(&json!(true)), TokenUsage::default());
     }
 }

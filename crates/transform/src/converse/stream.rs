@@ -11,7 +11,7 @@ use bedrock_types::{
 };
 use serde_json::Value;
 
-use super::response::{annotation, finish_reason, usage_from};
+use super::response::{TokenUsage, annotation, finish_reason, usage_from};
 use crate::config::{ResponseContext, StreamDecoder};
 
 #[derive(Debug)]
@@ -280,10 +280,9 @@ impl StreamDecoder for ConverseStreamDecoder {
                 if let Some(trace) = payload.get("trace") {
                     psf.insert("trace".to_owned(), trace.clone());
                 }
-                let usage: Option<Usage> = payload.get("usage").map(|u| {
-                    let est = "x".repeat(self.reasoning_chars);
-                    usage_from(u, &est)
-                });
+                let usage: Option<Usage> = payload
+                    .get("usage")
+                    .map(|u| usage_from(&TokenUsage::of(u), self.reasoning_chars));
                 if self.ctx.state.include_usage || !psf.is_empty() {
                     let mut c = self.chunk(Delta::default(), None);
                     c.choices.clear();
