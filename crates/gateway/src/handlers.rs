@@ -9,7 +9,7 @@ use bedrock_types::completions::TextCompletion;
 use bedrock_types::embeddings::EmbeddingRequest;
 use bedrock_types::images::ImageGenerationRequest;
 use bedrock_types::rerank::RerankRequest;
-use bedrock_types::{ChatCompletionRequest, ChatMessage, Usage};
+use bedrock_types::{ChatCompletion, ChatCompletionRequest, ChatMessage, Usage};
 use bytes::Bytes;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -28,6 +28,20 @@ pub fn json_response<T: Serialize>(status: u16, value: &T) -> http::Response<Gat
     if serde_json::to_writer(&mut body, value).is_err() {
         body.clear();
     }
+    json_body_response(status, body)
+}
+
+/// A [`ChatCompletion`] as a JSON response: the same bytes and headers as [`json_response`],
+/// written by [`ChatCompletion::write_json`] (no serde map machinery for the flattened extras).
+pub fn completion_response(status: u16, value: &ChatCompletion) -> http::Response<GatewayBody> {
+    // Sized for a typical completion, so the writer does not grow through 128, 256, 512 bytes.
+    let mut body = Vec::with_capacity(1024);
+    value.write_json(&mut body);
+    json_body_response(status, body)
+}
+
+/// A response with `body` (already JSON) and `content-type: application/json`.
+fn json_body_response(status: u16, body: Vec<u8>) -> http::Response<GatewayBody> {
     let mut r = http::Response::new(GatewayBody::full(body));
     *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
     r.headers_mut().insert(
@@ -239,7 +253,7 @@ async fn chat(
     resp.model = requested;
     count_usage(done, resp.usage.as_ref());
     done.cost = resp.meta.response_cost;
-    let r = json_response(200, &resp);
+    let r = completion_response(200, &resp);
     Ok(Reply::Whole(with_meta_headers(
         r,
         resp.meta.response_cost,

@@ -189,7 +189,7 @@ impl Stream for ChunkSse {
                     }
                     chunk.model.clone_from(&this.model);
                     let bytes = match this.shape {
-                        Shape::Chat => event(&chunk),
+                        Shape::Chat => chunk_event(&chunk),
                         Shape::Text => event(&text_chunk(chunk)),
                     };
                     return Poll::Ready(Some(bytes));
@@ -207,6 +207,16 @@ pub fn event<T: serde::Serialize>(value: &T) -> Bytes {
         buf.truncate(6);
         buf.extend_from_slice(br#"{"error":{"message":"a chunk could not be serialised","type":"internal_server_error","param":null,"code":"500"}}"#);
     }
+    buf.extend_from_slice(b"\n\n");
+    Bytes::from(buf)
+}
+
+/// `data: {chunk}\n\n` for a chat chunk: the same bytes as [`event`], written by
+/// [`ChatCompletionChunk::write_json`] (no serde machinery on the per-chunk hot path).
+pub fn chunk_event(chunk: &ChatCompletionChunk) -> Bytes {
+    let mut buf = Vec::with_capacity(512);
+    buf.extend_from_slice(b"data: ");
+    chunk.write_json(&mut buf);
     buf.extend_from_slice(b"\n\n");
     Bytes::from(buf)
 }
@@ -236,4 +246,45 @@ fn text_chunk(chunk: ChatCompletionChunk) -> Value {
         out["usage"] = serde_json::to_value(u).unwrap_or(Value::Null);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bedrock_types::{ChunkChoice, Delta, FinishReason};
+
+    #[test]
+    fn chunk_event_is_byte_identical_to_event() {
+        let chunk = ChatCompletionChunk {
+            id: "chatcmpl-1".to_owned(),
+            created: 1_700_000_000,
+            model: "bedrock/m \"q\"\n".to_owned(),
+            object: "chat.completion.chunk".to_owned(),
+            system_fingerprint: None,
+            choices: vec![ChunkChoice {
+                finish_reason: Some(FinishReason::ToolCalls),
+                index: 0,
+                delta: Delta {
+                    content: Some("héllo\u{1}😀".to_owned()),
+                    role: Some("assistant".to_owned()),
+                    ..Default::default()
+                },
+            }],
+            usage: Some(Usage {
+                completion_tokens: 3,
+                prompt_tokens: 4,
+                total_tokens: 7,
+                ..Default::default()
+            }),
+            provider_specific_fields: Some(
+                json!({"trace": {"a": [1, 2.5, null]}})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        };
+        assert_eq!(chunk_event(&chunk), event(&chunk));
+        assert!(chunk_event(&chunk).starts_with(b"data: {\"id\":"));
+        assert!(chunk_event(&chunk).ends_with(b"}\n\n"));
+    }
 }

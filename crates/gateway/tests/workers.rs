@@ -45,6 +45,13 @@ async fn workers_serve_stream_count_and_drain() {
         },
     )
     .await;
+    // A thread names itself once it runs, which can be just after the gateway is bound.
+    for _ in 0..500 {
+        if worker_threads() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(worker_threads(), 3, "one thread per worker");
     let addr = h.addr();
 

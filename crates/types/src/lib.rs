@@ -17,6 +17,10 @@ pub mod error;
 pub mod event;
 pub mod images;
 pub mod json;
+/// Hand-written JSON for [`ChatCompletion`] and [`ChatCompletionChunk`]: exactly the bytes
+/// `serde_json::to_vec` writes, faster (keys are static byte literals, strings are escaped in
+/// runs), because the gateway serialises one for every response and stream chunk.
+pub mod json_write;
 pub mod params;
 pub mod rerank;
 pub mod response;
