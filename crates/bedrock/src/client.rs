@@ -209,7 +209,16 @@ impl Client {
         self.completion_boxed(Box::new(request))
     }
 
-    async fn completion_boxed(
+    /// [`Client::completion`] for a request that is already boxed (it is 2 KB; a caller that
+    /// builds it in a box saves the copy into one).
+    pub fn completion_boxed(
+        &self,
+        request: Box<ChatCompletionRequest>,
+    ) -> impl Future<Output = Result<ChatCompletion>> + Send + '_ {
+        self.completion_inner(request)
+    }
+
+    async fn completion_inner(
         &self,
         request: Box<ChatCompletionRequest>,
     ) -> Result<ChatCompletion> {
@@ -274,7 +283,15 @@ impl Client {
         self.completion_stream_boxed(Box::new(request))
     }
 
-    async fn completion_stream_boxed(
+    /// [`Client::completion_stream`] for a request that is already boxed.
+    pub fn completion_stream_boxed(
+        &self,
+        request: Box<ChatCompletionRequest>,
+    ) -> impl Future<Output = Result<crate::ChunkStream>> + Send + '_ {
+        self.completion_stream_inner(request)
+    }
+
+    async fn completion_stream_inner(
         &self,
         mut request: Box<ChatCompletionRequest>,
     ) -> Result<crate::ChunkStream> {

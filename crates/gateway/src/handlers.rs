@@ -183,12 +183,20 @@ async fn call(
     let (merged, _resolved) =
         request::merge(parsed, route.label(), kind, &state.models, &state.config)?;
     done.model.clone_from(&merged.requested_model);
+    // Chat runs inline; the other routes are boxed so their state does not size every
+    // request's future (hyper moves that future once per request).
     match route {
         Route::Chat => chat(state, merged, started, done).await,
-        Route::Completions => completions(state, merged, started, done).await,
-        Route::Embeddings => embeddings(state, merged, done).await.map(Reply::Whole),
-        Route::Images => images(state, merged, done).await.map(Reply::Whole),
-        Route::Rerank => rerank(state, merged, done).await.map(Reply::Whole),
+        Route::Completions => Box::pin(completions(state, merged, started, done)).await,
+        Route::Embeddings => Box::pin(embeddings(state, merged, done))
+            .await
+            .map(Reply::Whole),
+        Route::Images => Box::pin(images(state, merged, done))
+            .await
+            .map(Reply::Whole),
+        Route::Rerank => Box::pin(rerank(state, merged, done))
+            .await
+            .map(Reply::Whole),
         _ => Err(ApiError::new(
             500,
             "internal_server_error",
@@ -227,8 +235,9 @@ fn count_usage(done: &mut Done, usage: Option<&Usage>) {
     }
 }
 
-fn chat_request(merged: Merged) -> Result<ChatCompletionRequest, ApiError> {
-    let mut req: ChatCompletionRequest = request::typed(merged.body)?;
+/// The typed request, boxed: it is 2 KB, and the handler futures that hold it stay small.
+fn chat_request(merged: Merged) -> Result<Box<ChatCompletionRequest>, ApiError> {
+    let mut req: Box<ChatCompletionRequest> = Box::new(request::typed(merged.body)?);
     request::fill_aws(&mut req.aws, &merged.aws);
     Ok(req)
 }
@@ -247,9 +256,10 @@ async fn chat(
     let requested = merged.requested_model.clone();
     let req = chat_request(merged)?;
     if req.is_stream() {
-        return stream(state, req, requested, Shape::Chat, started).await;
+        // Boxed: a stream's setup state would otherwise triple the size of every chat future.
+        return Box::pin(stream(state, req, requested, Shape::Chat, started)).await;
     }
-    let mut resp = state.client.completion(req).await?;
+    let mut resp = state.client.completion_boxed(req).await?;
     resp.model = requested;
     count_usage(done, resp.usage.as_ref());
     done.cost = resp.meta.response_cost;
@@ -263,7 +273,7 @@ async fn chat(
 
 async fn stream(
     state: &Arc<State>,
-    mut req: ChatCompletionRequest,
+    mut req: Box<ChatCompletionRequest>,
     requested: String,
     shape: Shape,
     started: Instant,
@@ -291,7 +301,7 @@ async fn stream(
     }
     // An error before the first chunk (auth, validation, throttling) is an ordinary JSON error
     // with its status; only later errors travel in the stream.
-    let chunks = state.client.completion_stream(req).await?;
+    let chunks = state.client.completion_stream_boxed(req).await?;
     let request_id = chunks.request_id().map(str::to_owned);
     let stats = StreamMetrics::new(
         state.metrics.clone(),
@@ -390,7 +400,7 @@ async fn completions(
                 Some("prompt"),
             ));
         }
-        return stream(state, req, requested, Shape::Text, started).await;
+        return Box::pin(stream(state, req, requested, Shape::Text, started)).await;
     }
     let prompts = match prompts {
         Some(p) => p,
@@ -406,7 +416,7 @@ async fn completions(
         if !single {
             call.messages = vec![ChatMessage::user(prompt)];
         }
-        let resp = state.client.completion(call).await?;
+        let resp = state.client.completion_boxed(call).await?;
         if let Some(u) = &resp.usage {
             usage.prompt_tokens += u.prompt_tokens;
             usage.completion_tokens += u.completion_tokens;
