@@ -45,7 +45,7 @@ pub async fn turn(
     body.insert("stream".to_owned(), Value::Bool(true));
     let (merged, _) = request::merge(body, "/v1/chat/completions", Kind::Chat, models, config)?;
     let mut req: ChatCompletionRequest = request::typed(merged.body)?;
-    request::fill_aws(&mut req.aws, &merged.aws);
+    request::fill_aws(&mut req.aws, &merged.deployment.aws);
     let mut stream = client.completion_stream(req).await?;
     let mut answer = String::new();
     while let Some(chunk) = stream.next().await {

@@ -211,25 +211,25 @@ pub async fn dry_run(
     let outcome = match kind {
         Kind::Embeddings => {
             let mut req: EmbeddingRequest = request::typed(merged.body)?;
-            request::fill_aws(&mut req.aws, &merged.aws);
+            request::fill_aws(&mut req.aws, &merged.deployment.aws);
             extra_headers = req.extra_headers.clone();
             client.embedding(req).await.map(|_| ())
         }
         Kind::Images => {
             let mut req: ImageGenerationRequest = request::typed(merged.body)?;
-            request::fill_aws(&mut req.aws, &merged.aws);
+            request::fill_aws(&mut req.aws, &merged.deployment.aws);
             extra_headers = req.extra_headers.clone();
             client.image_generation(req).await.map(|_| ())
         }
         Kind::Rerank => {
             let mut req: RerankRequest = request::typed(merged.body)?;
-            request::fill_aws(&mut req.aws, &merged.aws);
+            request::fill_aws(&mut req.aws, &merged.deployment.aws);
             extra_headers = req.extra_headers.clone();
             client.rerank(req).await.map(|_| ())
         }
         Kind::Chat => {
             let mut req: ChatCompletionRequest = request::typed(merged.body)?;
-            request::fill_aws(&mut req.aws, &merged.aws);
+            request::fill_aws(&mut req.aws, &merged.deployment.aws);
             extra_headers = req.extra_headers.clone();
             if req.is_stream() {
                 client.completion_stream(req).await.map(|_| ())

@@ -238,7 +238,7 @@ fn count_usage(done: &mut Done, usage: Option<&Usage>) {
 /// The typed request, boxed: it is 2 KB, and the handler futures that hold it stay small.
 fn chat_request(merged: Merged) -> Result<Box<ChatCompletionRequest>, ApiError> {
     let mut req: Box<ChatCompletionRequest> = Box::new(request::typed(merged.body)?);
-    request::fill_aws(&mut req.aws, &merged.aws);
+    request::fill_aws(&mut req.aws, &merged.deployment.aws);
     Ok(req)
 }
 
@@ -461,7 +461,7 @@ async fn embeddings(
 ) -> Result<http::Response<GatewayBody>, ApiError> {
     let requested = merged.requested_model.clone();
     let mut req: EmbeddingRequest = request::typed(merged.body)?;
-    request::fill_aws(&mut req.aws, &merged.aws);
+    request::fill_aws(&mut req.aws, &merged.deployment.aws);
     let mut resp = state.client.embedding(req).await?;
     resp.model = requested;
     done.prompt_tokens = resp.usage.prompt_tokens;
@@ -479,7 +479,7 @@ async fn images(
     done: &mut Done,
 ) -> Result<http::Response<GatewayBody>, ApiError> {
     let mut req: ImageGenerationRequest = request::typed(merged.body)?;
-    request::fill_aws(&mut req.aws, &merged.aws);
+    request::fill_aws(&mut req.aws, &merged.deployment.aws);
     let resp = state.client.image_generation(req).await?;
     done.cost = resp.meta.response_cost;
     Ok(with_meta_headers(
@@ -495,7 +495,7 @@ async fn rerank(
     done: &mut Done,
 ) -> Result<http::Response<GatewayBody>, ApiError> {
     let mut req: RerankRequest = request::typed(merged.body)?;
-    request::fill_aws(&mut req.aws, &merged.aws);
+    request::fill_aws(&mut req.aws, &merged.deployment.aws);
     let resp = state.client.rerank(req).await?;
     done.cost = resp.meta_info.response_cost;
     Ok(with_meta_headers(

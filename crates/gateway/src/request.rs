@@ -14,6 +14,8 @@
 //! Proxy-only keys (`fallbacks`, `caching`, `tags`, `guardrails`, `mock_response`, …) are
 //! removed: LiteLLM consumes them before the provider sees the call.
 
+use std::sync::Arc;
+
 use bedrock_types::chat::JsonObject;
 use bedrock_types::{AwsParams, Secret};
 use serde::de::DeserializeOwned;
@@ -82,8 +84,9 @@ pub struct Merged {
     pub body: JsonObject,
     /// The name the client asked for.
     pub requested_model: String,
-    /// The entry's credentials and endpoint.
-    pub aws: AwsParams,
+    /// The model entry: its credentials and endpoint fill what the request leaves unset
+    /// (shared, not copied per request).
+    pub deployment: Arc<Deployment>,
 }
 
 /// Parse a JSON object body; malformed JSON is a 400 naming the problem and its place.
@@ -230,12 +233,11 @@ pub fn merge(
             .and_then(serde_json::Number::from_f64)
             .map(Value::Number),
     );
-    let aws = d.aws.clone();
     Ok((
         Merged {
             body,
             requested_model: requested,
-            aws,
+            deployment: resolved.deployment.clone(),
         },
         resolved,
     ))
