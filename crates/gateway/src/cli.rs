@@ -27,7 +27,9 @@ USAGE:
 serve    Serve the config's models (a LiteLLM `config.yaml`); without --config any
          `bedrock/...` model name is served with credentials from the environment.
          --workers N: event-loop threads, one per core by default; each connection and the
-         requests on it stay on one thread.
+         requests on it stay on one thread. --workers 0: tokio's shared work-stealing
+         runtime instead (less throughput at saturation; on a machine shared with busy
+         processes, lower latency at moderate load).
          --max-connections N: client connections served at once (default 1024); more wait
          in the listen backlog until one closes.
 demo     Start a mock Bedrock in-process (canned answers, no AWS account) and serve on it.
@@ -154,9 +156,12 @@ async fn serve(args: &mut Args) -> Result<(), String> {
                 workers = Some(
                     n.parse::<usize>()
                         .ok()
-                        .filter(|n| (1..=1024).contains(n))
+                        .filter(|n| (0..=1024).contains(n))
                         .ok_or_else(|| {
-                            format!("--workers: `{n}` is not a number of threads from 1 to 1024")
+                            format!(
+                                "--workers: `{n}` is not a number of threads from 0 (the shared \
+                                 work-stealing runtime) to 1024"
+                            )
                         })?,
                 );
             }
@@ -201,10 +206,13 @@ async fn serve(args: &mut Args) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     note(&format!(
-        "bedrock-gateway: serving on http://{} with {workers} worker thread{}, up to {} \
-         connections ({})",
+        "bedrock-gateway: serving on http://{} with {}, up to {} connections ({})",
         gateway.local_addr(),
-        if workers == 1 { "" } else { "s" },
+        match workers {
+            0 => "the shared work-stealing runtime".to_owned(),
+            1 => "1 worker thread".to_owned(),
+            n => format!("{n} worker threads"),
+        },
         max_connections.unwrap_or(crate::server::DEFAULT_MAX_CONNECTIONS),
         if names.is_empty() {
             "any bedrock/... model".to_owned()

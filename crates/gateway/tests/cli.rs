@@ -252,14 +252,28 @@ async fn serve_without_a_config_signs_with_the_process_environment() {
     // given only as process variables still reach every request.
     let mock = bedrock_testkit::MockBedrock::start().await.unwrap();
     mock.canned_answers();
-    let mut child = cmd(&["serve", "--host", "127.0.0.1", "--port", "0"])
-        .env("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
-        .env("AWS_SECRET_ACCESS_KEY", "env-secret")
-        .env("AWS_REGION", "eu-west-3")
-        .env("AWS_BEDROCK_RUNTIME_ENDPOINT", mock.url())
-        .spawn()
-        .unwrap();
-    let (url, _) = wait_for_url(&mut child, true).await;
+    // Also on the shared work-stealing runtime (`--workers 0`).
+    let mut child = cmd(&[
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--workers",
+        "0",
+    ])
+    .env("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+    .env("AWS_SECRET_ACCESS_KEY", "env-secret")
+    .env("AWS_REGION", "eu-west-3")
+    .env("AWS_BEDROCK_RUNTIME_ENDPOINT", mock.url())
+    .spawn()
+    .unwrap();
+    let (url, seen) = wait_for_url(&mut child, true).await;
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("with the shared work-stealing runtime, up to 1024 connections")),
+        "{seen:?}"
+    );
     let r = common::post(
         addr_of(&url),
         "/v1/chat/completions",
@@ -283,7 +297,7 @@ async fn serve_without_a_config_signs_with_the_process_environment() {
 
 #[tokio::test]
 async fn serve_refuses_a_bad_worker_count() {
-    for n in ["0", "many", "5000"] {
+    for n in ["-1", "many", "5000"] {
         let out = cmd(&["serve", "--workers", n, "--port", "0"])
             .output()
             .await

@@ -62,7 +62,11 @@ impl AwsParams {
     /// `aws_*` over a client's or a config entry's).
     pub fn fill_unset_from(&mut self, defaults: &AwsParams) {
         macro_rules! fill {
-            ($($f:ident),*) => { $( if self.$f.is_none() { self.$f = defaults.$f.clone(); } )* };
+            ($($f:ident),*) => {
+                // Exhaustive on purpose: a new field fails to compile here until it is filled.
+                let AwsParams { $($f),* } = defaults;
+                $( if self.$f.is_none() { self.$f = $f.clone(); } )*
+            };
         }
         fill!(
             aws_access_key_id,
