@@ -211,6 +211,34 @@ fn response_transform(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // The completion's JSON as the gateway writes it: serde_json's derived serialisation
+    // against the hand-written writer that produces the same bytes.
+    let completion = config
+        .transform_response(
+            &ctx,
+            HttpResponseParts {
+                status: 200,
+                headers: &headers,
+                body: &body,
+            },
+        )
+        .unwrap();
+    let mut group = c.benchmark_group("response_json");
+    group.bench_function("serde_json", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(1024);
+            serde_json::to_writer(&mut out, black_box(&completion)).unwrap();
+            out
+        })
+    });
+    group.bench_function("write_json", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(1024);
+            black_box(&completion).write_json(&mut out);
+            out
+        })
+    });
+    group.finish();
 }
 
 fn stream_decode(c: &mut Criterion) {
