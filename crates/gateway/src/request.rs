@@ -245,7 +245,13 @@ pub fn merge(
 
 /// The merged body as a typed request; a field of the wrong shape is a 400 naming its path.
 pub fn typed<T: DeserializeOwned>(body: JsonObject) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize::<_, T>(Value::Object(body)).map_err(|e| {
+    let body = Value::Object(body);
+    // The common case pays no path tracking; only a body that fails is read again, tracked,
+    // to name the field (the same reading, so the same error).
+    if let Ok(t) = T::deserialize(&body) {
+        return Ok(t);
+    }
+    serde_path_to_error::deserialize::<_, T>(&body).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." || path.is_empty() {

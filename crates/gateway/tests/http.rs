@@ -411,6 +411,17 @@ async fn gateway_errors_are_openai_shaped() {
     .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["param"], "messages[0].role");
+    // A typed field of the wrong type too (the body is read again, tracked, to name it).
+    let mut body = chat_body("claude", "x");
+    body["temperature"] = json!("hot");
+    let r = post(a, "/v1/chat/completions", &body).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["param"], "temperature");
+    let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.starts_with("Invalid request body: `temperature`: invalid type: string \"hot\""),
+        "{message}"
+    );
     // Endpoint and identity selectors in the body are refused.
     for banned in [
         "api_base",
