@@ -176,11 +176,25 @@ async fn main() {
             }
         }
         Some(rate) => {
+            // Requests leave evenly spaced, paced by an OS thread: tokio's timer has millisecond
+            // granularity, so an interval of 200 µs would send bursts of five every millisecond.
+            // A late tick sends at once (no catch-up is skipped), so the mean rate holds.
             let interval = Duration::from_secs_f64(1.0 / rate);
-            let mut tick = tokio::time::interval(interval);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            while Instant::now() < end {
-                tick.tick().await;
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+            std::thread::spawn(move || {
+                let mut next = Instant::now();
+                while next < end {
+                    next += interval;
+                    let now = Instant::now();
+                    if next > now {
+                        std::thread::sleep(next - now);
+                    }
+                    if tx.send(()).is_err() {
+                        break;
+                    }
+                }
+            });
+            while rx.recv().await.is_some() {
                 let (client, args, stats) = (client.clone(), args.clone(), stats.clone());
                 let counted = Instant::now() >= warm_until;
                 tasks.push(tokio::spawn(async move {
