@@ -211,14 +211,7 @@ impl Client {
 
     /// [`Client::completion`] for a request that is already boxed (it is 2 KB; a caller that
     /// builds it in a box saves the copy into one).
-    pub fn completion_boxed(
-        &self,
-        request: Box<ChatCompletionRequest>,
-    ) -> impl Future<Output = Result<ChatCompletion>> + Send + '_ {
-        self.completion_inner(request)
-    }
-
-    async fn completion_inner(
+    pub async fn completion_boxed(
         &self,
         request: Box<ChatCompletionRequest>,
     ) -> Result<ChatCompletion> {
@@ -284,14 +277,7 @@ impl Client {
     }
 
     /// [`Client::completion_stream`] for a request that is already boxed.
-    pub fn completion_stream_boxed(
-        &self,
-        request: Box<ChatCompletionRequest>,
-    ) -> impl Future<Output = Result<crate::ChunkStream>> + Send + '_ {
-        self.completion_stream_inner(request)
-    }
-
-    async fn completion_stream_inner(
+    pub async fn completion_stream_boxed(
         &self,
         mut request: Box<ChatCompletionRequest>,
     ) -> Result<crate::ChunkStream> {

@@ -65,6 +65,20 @@ impl Args {
         self.next()
             .ok_or_else(|| format!("{flag} needs a value (see --help)"))
     }
+
+    /// A whole number in `range`; anything else names the flag and `what` it counts.
+    fn count(
+        &mut self,
+        flag: &str,
+        range: std::ops::RangeInclusive<usize>,
+        what: &str,
+    ) -> Result<usize, String> {
+        let n = self.value(flag)?;
+        n.parse::<usize>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| format!("{flag}: `{n}` is not a number of {what}"))
+    }
 }
 
 /// Flags of `flag=value` form are split so both spellings work.
@@ -152,32 +166,18 @@ async fn serve(args: &mut Args) -> Result<(), String> {
             "--host" => host = args.value("--host")?,
             "--port" | "-p" => port = args.value("--port")?,
             "--workers" => {
-                let n = args.value("--workers")?;
-                workers = Some(
-                    n.parse::<usize>()
-                        .ok()
-                        .filter(|n| (0..=1024).contains(n))
-                        .ok_or_else(|| {
-                            format!(
-                                "--workers: `{n}` is not a number of threads from 0 (the shared \
-                                 work-stealing runtime) to 1024"
-                            )
-                        })?,
-                );
+                workers = Some(args.count(
+                    "--workers",
+                    0..=1024,
+                    "threads from 0 (the shared work-stealing runtime) to 1024",
+                )?);
             }
             "--max-connections" => {
-                let n = args.value("--max-connections")?;
-                max_connections = Some(
-                    n.parse::<usize>()
-                        .ok()
-                        .filter(|n| (1..=1_000_000).contains(n))
-                        .ok_or_else(|| {
-                            format!(
-                                "--max-connections: `{n}` is not a number of connections from 1 \
-                                 to 1000000"
-                            )
-                        })?,
-                );
+                max_connections = Some(args.count(
+                    "--max-connections",
+                    1..=1_000_000,
+                    "connections from 1 to 1000000",
+                )?);
             }
             "-h" | "--help" => {
                 say(USAGE.trim_end());

@@ -245,19 +245,8 @@ impl Metrics {
 }
 
 /// Count an open client connection until the returned value is dropped.
-pub fn connection_opened(metrics: &std::sync::Arc<Metrics>) -> OpenConnection {
-    metrics.open_connections.fetch_add(1, Ordering::Relaxed);
-    OpenConnection(metrics.clone())
-}
-
-/// Decrements the open-connections gauge when dropped.
-#[derive(Debug)]
-pub struct OpenConnection(std::sync::Arc<Metrics>);
-
-impl Drop for OpenConnection {
-    fn drop(&mut self) {
-        self.0.open_connections.fetch_sub(1, Ordering::Relaxed);
-    }
+pub fn connection_opened(metrics: &std::sync::Arc<Metrics>) -> GaugeHold {
+    GaugeHold::new(metrics, Gauge::OpenConnections)
 }
 
 /// Decrements the in-flight gauge when dropped.
@@ -272,18 +261,49 @@ impl Drop for InFlight<'_> {
 
 /// Start counting a request that outlives the handler (a stream): the returned value
 /// decrements the gauge when dropped.
-pub fn start_owned(metrics: &std::sync::Arc<Metrics>) -> InFlightOwned {
-    metrics.in_flight.fetch_add(1, Ordering::Relaxed);
-    InFlightOwned(metrics.clone())
+pub fn start_owned(metrics: &std::sync::Arc<Metrics>) -> GaugeHold {
+    GaugeHold::new(metrics, Gauge::InFlight)
 }
 
-/// Like [`InFlight`], owning its `Arc`.
-#[derive(Debug)]
-pub struct InFlightOwned(std::sync::Arc<Metrics>);
+/// The gauges something can hold a unit of.
+#[derive(Debug, Clone, Copy)]
+enum Gauge {
+    InFlight,
+    OpenConnections,
+}
 
-impl Drop for InFlightOwned {
+/// One unit of a gauge, owning its `Arc` (a stream's request, a connection): added when made,
+/// taken back when dropped.
+#[derive(Debug)]
+pub struct GaugeHold {
+    metrics: std::sync::Arc<Metrics>,
+    gauge: Gauge,
+}
+
+impl GaugeHold {
+    fn new(metrics: &std::sync::Arc<Metrics>, gauge: Gauge) -> Self {
+        metrics.gauge(gauge).fetch_add(1, Ordering::Relaxed);
+        GaugeHold {
+            metrics: metrics.clone(),
+            gauge,
+        }
+    }
+}
+
+impl Drop for GaugeHold {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.metrics
+            .gauge(self.gauge)
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Metrics {
+    fn gauge(&self, gauge: Gauge) -> &AtomicI64 {
+        match gauge {
+            Gauge::InFlight => &self.in_flight,
+            Gauge::OpenConnections => &self.open_connections,
+        }
     }
 }
 

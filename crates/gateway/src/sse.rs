@@ -15,7 +15,7 @@ use futures_core::Stream;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::metrics::{InFlightOwned, Metrics, Observation};
+use crate::metrics::{GaugeHold, Metrics, Observation};
 
 /// The `[DONE]` event.
 pub const DONE: &[u8] = b"data: [DONE]\n\n";
@@ -43,7 +43,7 @@ pub struct StreamMetrics {
     /// For the price look-up.
     pub price_route: Option<ModelRoute>,
     /// Keeps the in-flight gauge up while the stream lives.
-    pub in_flight: InFlightOwned,
+    pub in_flight: GaugeHold,
     usage: Option<Usage>,
     status: Option<u16>,
     first_seen: bool,

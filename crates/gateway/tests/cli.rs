@@ -296,36 +296,23 @@ async fn serve_without_a_config_signs_with_the_process_environment() {
 }
 
 #[tokio::test]
-async fn serve_refuses_a_bad_worker_count() {
-    for n in ["-1", "many", "5000"] {
-        let out = cmd(&["serve", "--workers", n, "--port", "0"])
-            .output()
-            .await
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains(&format!("--workers: `{n}` is not a number of threads")),
-            "{err}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn serve_refuses_a_bad_connection_limit() {
-    for n in ["0", "lots", "2000000"] {
-        let out = cmd(&["serve", "--max-connections", n, "--port", "0"])
-            .output()
-            .await
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains(&format!(
-                "--max-connections: `{n}` is not a number of connections"
-            )),
-            "{err}"
-        );
+async fn serve_refuses_bad_counts_naming_the_flag() {
+    for (flag, what, bad) in [
+        ("--workers", "threads", ["-1", "many", "5000"]),
+        ("--max-connections", "connections", ["0", "lots", "2000000"]),
+    ] {
+        for n in bad {
+            let out = cmd(&["serve", flag, n, "--port", "0"])
+                .output()
+                .await
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(&format!("{flag}: `{n}` is not a number of {what}")),
+                "{err}"
+            );
+        }
     }
 }
 

@@ -32,36 +32,43 @@ use crate::response::{
     UrlCitation, Usage,
 };
 
+// Every writer destructures its type exhaustively, so a field added to one of these types fails
+// to compile here until it is written (the equivalence tests only cover the fields they know).
+
 impl ChatCompletion {
     /// Append this completion's JSON to `out`: the same bytes as `serde_json::to_vec(self)`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"id\":");
-        write_str(out, &self.id);
-        out.extend_from_slice(b",\"created\":");
-        write_u64(out, self.created);
-        out.extend_from_slice(b",\"model\":");
-        write_str(out, &self.model);
-        out.extend_from_slice(b",\"object\":");
-        write_str(out, &self.object);
-        out.extend_from_slice(b",\"system_fingerprint\":");
-        write_opt_str(out, self.system_fingerprint.as_deref());
-        out.extend_from_slice(b",\"choices\":[");
-        for (i, choice) in self.choices.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_choice(out, choice);
-        }
-        out.push(b']');
-        if let Some(usage) = &self.usage {
+        let ChatCompletion {
+            id,
+            created,
+            model,
+            object,
+            system_fingerprint,
+            choices,
+            usage,
+            service_tier,
+            extra,
+            meta: _, // `#[serde(skip)]`
+        } = self;
+        write_head(
+            out,
+            id,
+            *created,
+            model,
+            object,
+            system_fingerprint.as_deref(),
+        );
+        out.extend_from_slice(b",\"choices\":");
+        write_array(out, choices, write_choice);
+        if let Some(usage) = usage {
             out.extend_from_slice(b",\"usage\":");
             write_usage(out, usage);
         }
-        if let Some(tier) = &self.service_tier {
+        if let Some(tier) = service_tier {
             out.extend_from_slice(b",\"service_tier\":");
             write_str(out, tier);
         }
-        write_flattened(out, &self.extra);
+        write_flattened(out, extra);
         out.push(b'}');
     }
 }
@@ -69,34 +76,69 @@ impl ChatCompletion {
 impl ChatCompletionChunk {
     /// Append this chunk's JSON to `out`: the same bytes as `serde_json::to_vec(self)`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"id\":");
-        write_str(out, &self.id);
-        out.extend_from_slice(b",\"created\":");
-        write_u64(out, self.created);
-        out.extend_from_slice(b",\"model\":");
-        write_str(out, &self.model);
-        out.extend_from_slice(b",\"object\":");
-        write_str(out, &self.object);
-        out.extend_from_slice(b",\"system_fingerprint\":");
-        write_opt_str(out, self.system_fingerprint.as_deref());
-        out.extend_from_slice(b",\"choices\":[");
-        for (i, choice) in self.choices.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_chunk_choice(out, choice);
-        }
-        out.push(b']');
-        if let Some(usage) = &self.usage {
+        let ChatCompletionChunk {
+            id,
+            created,
+            model,
+            object,
+            system_fingerprint,
+            choices,
+            usage,
+            provider_specific_fields,
+        } = self;
+        write_head(
+            out,
+            id,
+            *created,
+            model,
+            object,
+            system_fingerprint.as_deref(),
+        );
+        out.extend_from_slice(b",\"choices\":");
+        write_array(out, choices, write_chunk_choice);
+        if let Some(usage) = usage {
             out.extend_from_slice(b",\"usage\":");
             write_usage(out, usage);
         }
-        if let Some(fields) = &self.provider_specific_fields {
+        if let Some(fields) = provider_specific_fields {
             out.extend_from_slice(b",\"provider_specific_fields\":");
             write_serde(out, fields);
         }
         out.push(b'}');
     }
+}
+
+/// The fields a completion and a chunk both start with, after the opening brace.
+fn write_head(
+    out: &mut Vec<u8>,
+    id: &str,
+    created: u64,
+    model: &str,
+    object: &str,
+    system_fingerprint: Option<&str>,
+) {
+    out.extend_from_slice(b"{\"id\":");
+    write_str(out, id);
+    out.extend_from_slice(b",\"created\":");
+    write_u64(out, created);
+    out.extend_from_slice(b",\"model\":");
+    write_str(out, model);
+    out.extend_from_slice(b",\"object\":");
+    write_str(out, object);
+    out.extend_from_slice(b",\"system_fingerprint\":");
+    write_opt_str(out, system_fingerprint);
+}
+
+/// `[a,b,…]`, each item by `write`.
+fn write_array<T>(out: &mut Vec<u8>, items: &[T], write: impl Fn(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
 }
 
 /// The entries of a `#[serde(flatten)]` map, each preceded by a comma (a named field always
@@ -111,122 +153,139 @@ fn write_flattened(out: &mut Vec<u8>, extra: &JsonObject) {
 }
 
 fn write_choice(out: &mut Vec<u8>, choice: &Choice) {
+    let Choice {
+        finish_reason,
+        index,
+        message,
+        extra,
+    } = choice;
     out.extend_from_slice(b"{\"finish_reason\":");
-    write_finish_reason(out, choice.finish_reason);
+    write_finish_reason(out, *finish_reason);
     out.extend_from_slice(b",\"index\":");
-    write_u64(out, u64::from(choice.index));
+    write_u64(out, u64::from(*index));
     out.extend_from_slice(b",\"message\":");
-    write_message(out, &choice.message);
-    write_flattened(out, &choice.extra);
+    write_message(out, message);
+    write_flattened(out, extra);
     out.push(b'}');
 }
 
 fn write_message(out: &mut Vec<u8>, m: &ResponseMessage) {
-    out.extend_from_slice(b"{\"content\":");
-    write_opt_str(out, m.content.as_deref());
-    out.extend_from_slice(b",\"role\":");
-    write_str(out, &m.role);
-    out.extend_from_slice(b",\"tool_calls\":");
-    match &m.tool_calls {
-        Some(calls) => write_tool_calls(out, calls),
-        None => out.extend_from_slice(b"null"),
+    let ResponseMessage {
+        content,
+        role,
+        tool_calls,
+        function_call,
+        reasoning_content,
+        thinking_blocks,
+        annotations,
+        provider_specific_fields,
+    } = m;
+    let mut obj = Object::open(out);
+    obj.key(b"\"content\":");
+    write_opt_str(obj.out, content.as_deref());
+    obj.key(b"\"role\":");
+    write_str(obj.out, role);
+    obj.key(b"\"tool_calls\":");
+    match tool_calls {
+        Some(calls) => write_array(obj.out, calls, write_tool_call),
+        None => obj.out.extend_from_slice(b"null"),
     }
-    out.extend_from_slice(b",\"function_call\":");
-    match &m.function_call {
-        Some(v) => write_serde(out, v),
-        None => out.extend_from_slice(b"null"),
+    obj.key(b"\"function_call\":");
+    match function_call {
+        Some(v) => write_serde(obj.out, v),
+        None => obj.out.extend_from_slice(b"null"),
     }
-    if let Some(r) = &m.reasoning_content {
-        out.extend_from_slice(b",\"reasoning_content\":");
-        write_str(out, r);
-    }
-    if let Some(blocks) = &m.thinking_blocks {
-        out.extend_from_slice(b",\"thinking_blocks\":");
-        write_thinking_blocks(out, blocks);
-    }
-    if let Some(a) = &m.annotations {
-        out.extend_from_slice(b",\"annotations\":");
-        write_annotations(out, a);
-    }
-    if let Some(fields) = &m.provider_specific_fields {
-        out.extend_from_slice(b",\"provider_specific_fields\":");
-        write_serde(out, fields);
-    }
-    out.push(b'}');
+    write_reasoning_and_provider_fields(
+        &mut obj,
+        reasoning_content.as_deref(),
+        thinking_blocks.as_deref(),
+        annotations.as_deref(),
+        provider_specific_fields.as_ref(),
+    );
+    obj.close();
 }
 
-fn write_tool_calls(out: &mut Vec<u8>, calls: &[ToolCall]) {
-    out.push(b'[');
-    for (i, call) in calls.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"{\"id\":");
-        write_str(out, &call.id);
-        out.extend_from_slice(b",\"type\":");
-        write_str(out, &call.kind);
-        out.extend_from_slice(b",\"function\":");
-        write_function_call(out, &call.function);
-        out.push(b'}');
+/// The optional fields a message and a delta both end with, in that order.
+fn write_reasoning_and_provider_fields(
+    obj: &mut Object<'_>,
+    reasoning_content: Option<&str>,
+    thinking_blocks: Option<&[ThinkingBlock]>,
+    annotations: Option<&[Annotation]>,
+    provider_specific_fields: Option<&JsonObject>,
+) {
+    if let Some(s) = reasoning_content {
+        obj.key(b"\"reasoning_content\":");
+        write_str(obj.out, s);
     }
-    out.push(b']');
+    if let Some(blocks) = thinking_blocks {
+        obj.key(b"\"thinking_blocks\":");
+        write_array(obj.out, blocks, write_thinking_block);
+    }
+    if let Some(a) = annotations {
+        obj.key(b"\"annotations\":");
+        write_array(obj.out, a, write_annotation);
+    }
+    if let Some(fields) = provider_specific_fields {
+        obj.key(b"\"provider_specific_fields\":");
+        write_serde(obj.out, fields);
+    }
 }
 
-fn write_function_call(out: &mut Vec<u8>, f: &FunctionCall) {
+fn write_tool_call(out: &mut Vec<u8>, call: &ToolCall) {
+    let ToolCall { id, kind, function } = call;
+    out.extend_from_slice(b"{\"id\":");
+    write_str(out, id);
+    out.extend_from_slice(b",\"type\":");
+    write_str(out, kind);
+    out.extend_from_slice(b",\"function\":");
+    let FunctionCall { name, arguments } = function;
     out.extend_from_slice(b"{\"name\":");
-    write_str(out, &f.name);
+    write_str(out, name);
     out.extend_from_slice(b",\"arguments\":");
-    write_str(out, &f.arguments);
+    write_str(out, arguments);
+    out.extend_from_slice(b"}}");
+}
+
+fn write_thinking_block(out: &mut Vec<u8>, block: &ThinkingBlock) {
+    match block {
+        ThinkingBlock::Thinking {
+            thinking,
+            signature,
+        } => {
+            out.extend_from_slice(b"{\"type\":\"thinking\",\"thinking\":");
+            write_str(out, thinking);
+            if let Some(s) = signature {
+                out.extend_from_slice(b",\"signature\":");
+                write_str(out, s);
+            }
+        }
+        ThinkingBlock::RedactedThinking { data } => {
+            out.extend_from_slice(b"{\"type\":\"redacted_thinking\",\"data\":");
+            write_str(out, data);
+        }
+    }
     out.push(b'}');
 }
 
-fn write_thinking_blocks(out: &mut Vec<u8>, blocks: &[ThinkingBlock]) {
-    out.push(b'[');
-    for (i, block) in blocks.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        match block {
-            ThinkingBlock::Thinking {
-                thinking,
-                signature,
-            } => {
-                out.extend_from_slice(b"{\"type\":\"thinking\",\"thinking\":");
-                write_str(out, thinking);
-                if let Some(s) = signature {
-                    out.extend_from_slice(b",\"signature\":");
-                    write_str(out, s);
-                }
-            }
-            ThinkingBlock::RedactedThinking { data } => {
-                out.extend_from_slice(b"{\"type\":\"redacted_thinking\",\"data\":");
-                write_str(out, data);
-            }
-        }
-        out.push(b'}');
-    }
-    out.push(b']');
-}
-
-fn write_annotations(out: &mut Vec<u8>, annotations: &[Annotation]) {
-    out.push(b'[');
-    for (i, a) in annotations.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"{\"type\":");
-        write_str(out, &a.kind);
-        out.extend_from_slice(b",\"url_citation\":{\"start_index\":");
-        write_u64(out, a.url_citation.start_index);
-        out.extend_from_slice(b",\"end_index\":");
-        write_u64(out, a.url_citation.end_index);
-        out.extend_from_slice(b",\"title\":");
-        write_str(out, &a.url_citation.title);
-        out.extend_from_slice(b",\"url\":");
-        write_str(out, &a.url_citation.url);
-        out.extend_from_slice(b"}}");
-    }
-    out.push(b']');
+fn write_annotation(out: &mut Vec<u8>, a: &Annotation) {
+    let Annotation { kind, url_citation } = a;
+    let UrlCitation {
+        start_index,
+        end_index,
+        title,
+        url,
+    } = url_citation;
+    out.extend_from_slice(b"{\"type\":");
+    write_str(out, kind);
+    out.extend_from_slice(b",\"url_citation\":{\"start_index\":");
+    write_u64(out, *start_index);
+    out.extend_from_slice(b",\"end_index\":");
+    write_u64(out, *end_index);
+    out.extend_from_slice(b",\"title\":");
+    write_str(out, title);
+    out.extend_from_slice(b",\"url\":");
+    write_str(out, url);
+    out.extend_from_slice(b"}}");
 }
 
 fn write_finish_reason(out: &mut Vec<u8>, reason: Option<FinishReason>) {
@@ -241,144 +300,137 @@ fn write_finish_reason(out: &mut Vec<u8>, reason: Option<FinishReason>) {
 }
 
 fn write_usage(out: &mut Vec<u8>, u: &Usage) {
+    let Usage {
+        completion_tokens,
+        prompt_tokens,
+        total_tokens,
+        completion_tokens_details,
+        prompt_tokens_details,
+        cache_creation_input_tokens,
+        cache_read_input_tokens,
+    } = u;
     out.extend_from_slice(b"{\"completion_tokens\":");
-    write_u64(out, u.completion_tokens);
+    write_u64(out, *completion_tokens);
     out.extend_from_slice(b",\"prompt_tokens\":");
-    write_u64(out, u.prompt_tokens);
+    write_u64(out, *prompt_tokens);
     out.extend_from_slice(b",\"total_tokens\":");
-    write_u64(out, u.total_tokens);
-    if let Some(d) = &u.completion_tokens_details {
+    write_u64(out, *total_tokens);
+    if let Some(d) = completion_tokens_details {
+        let CompletionTokensDetails {
+            reasoning_tokens,
+            text_tokens,
+        } = d;
         out.extend_from_slice(b",\"completion_tokens_details\":");
-        write_completion_details(out, d);
+        let mut obj = Object::open(out);
+        obj.count(b"\"reasoning_tokens\":", *reasoning_tokens);
+        obj.count(b"\"text_tokens\":", *text_tokens);
+        obj.close();
     }
-    if let Some(d) = &u.prompt_tokens_details {
+    if let Some(d) = prompt_tokens_details {
+        let PromptTokensDetails {
+            cached_tokens,
+            cache_write_tokens,
+            text_tokens,
+            cache_creation_tokens,
+        } = d;
         out.extend_from_slice(b",\"prompt_tokens_details\":");
-        write_prompt_details(out, d);
+        let mut obj = Object::open(out);
+        obj.count(b"\"cached_tokens\":", *cached_tokens);
+        obj.count(b"\"cache_write_tokens\":", *cache_write_tokens);
+        obj.count(b"\"text_tokens\":", *text_tokens);
+        obj.count(b"\"cache_creation_tokens\":", *cache_creation_tokens);
+        obj.close();
     }
-    if let Some(n) = u.cache_creation_input_tokens {
+    if let Some(n) = cache_creation_input_tokens {
         out.extend_from_slice(b",\"cache_creation_input_tokens\":");
-        write_u64(out, n);
+        write_u64(out, *n);
     }
-    if let Some(n) = u.cache_read_input_tokens {
+    if let Some(n) = cache_read_input_tokens {
         out.extend_from_slice(b",\"cache_read_input_tokens\":");
-        write_u64(out, n);
+        write_u64(out, *n);
     }
     out.push(b'}');
 }
 
-fn write_completion_details(out: &mut Vec<u8>, d: &CompletionTokensDetails) {
-    let mut obj = Object::open(out);
-    if let Some(n) = d.reasoning_tokens {
-        obj.key(b"\"reasoning_tokens\":");
-        write_u64(obj.out, n);
-    }
-    if let Some(n) = d.text_tokens {
-        obj.key(b"\"text_tokens\":");
-        write_u64(obj.out, n);
-    }
-    obj.close();
-}
-
-fn write_prompt_details(out: &mut Vec<u8>, d: &PromptTokensDetails) {
-    let mut obj = Object::open(out);
-    if let Some(n) = d.cached_tokens {
-        obj.key(b"\"cached_tokens\":");
-        write_u64(obj.out, n);
-    }
-    if let Some(n) = d.cache_write_tokens {
-        obj.key(b"\"cache_write_tokens\":");
-        write_u64(obj.out, n);
-    }
-    if let Some(n) = d.text_tokens {
-        obj.key(b"\"text_tokens\":");
-        write_u64(obj.out, n);
-    }
-    if let Some(n) = d.cache_creation_tokens {
-        obj.key(b"\"cache_creation_tokens\":");
-        write_u64(obj.out, n);
-    }
-    obj.close();
-}
-
 fn write_chunk_choice(out: &mut Vec<u8>, choice: &ChunkChoice) {
+    let ChunkChoice {
+        finish_reason,
+        index,
+        delta,
+    } = choice;
     out.extend_from_slice(b"{\"finish_reason\":");
-    write_finish_reason(out, choice.finish_reason);
+    write_finish_reason(out, *finish_reason);
     out.extend_from_slice(b",\"index\":");
-    write_u64(out, u64::from(choice.index));
+    write_u64(out, u64::from(*index));
     out.extend_from_slice(b",\"delta\":");
-    write_delta(out, &choice.delta);
+    write_delta(out, delta);
     out.push(b'}');
 }
 
 fn write_delta(out: &mut Vec<u8>, d: &Delta) {
+    let Delta {
+        content,
+        role,
+        tool_calls,
+        reasoning_content,
+        thinking_blocks,
+        annotations,
+        provider_specific_fields,
+    } = d;
     let mut obj = Object::open(out);
-    if let Some(s) = &d.content {
+    if let Some(s) = content {
         obj.key(b"\"content\":");
         write_str(obj.out, s);
     }
-    if let Some(s) = &d.role {
+    if let Some(s) = role {
         obj.key(b"\"role\":");
         write_str(obj.out, s);
     }
-    if let Some(calls) = &d.tool_calls {
+    if let Some(calls) = tool_calls {
         obj.key(b"\"tool_calls\":");
-        write_tool_call_deltas(obj.out, calls);
+        write_array(obj.out, calls, write_tool_call_delta);
     }
-    if let Some(s) = &d.reasoning_content {
-        obj.key(b"\"reasoning_content\":");
-        write_str(obj.out, s);
-    }
-    if let Some(blocks) = &d.thinking_blocks {
-        obj.key(b"\"thinking_blocks\":");
-        write_thinking_blocks(obj.out, blocks);
-    }
-    if let Some(a) = &d.annotations {
-        obj.key(b"\"annotations\":");
-        write_annotations(obj.out, a);
-    }
-    if let Some(fields) = &d.provider_specific_fields {
-        obj.key(b"\"provider_specific_fields\":");
-        write_serde(obj.out, fields);
-    }
+    write_reasoning_and_provider_fields(
+        &mut obj,
+        reasoning_content.as_deref(),
+        thinking_blocks.as_deref(),
+        annotations.as_deref(),
+        provider_specific_fields.as_ref(),
+    );
     obj.close();
 }
 
-fn write_tool_call_deltas(out: &mut Vec<u8>, calls: &[ToolCallDelta]) {
-    out.push(b'[');
-    for (i, call) in calls.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"{\"index\":");
-        write_u64(out, u64::from(call.index));
-        if let Some(id) = &call.id {
-            out.extend_from_slice(b",\"id\":");
-            write_str(out, id);
-        }
-        if let Some(kind) = &call.kind {
-            out.extend_from_slice(b",\"type\":");
-            write_str(out, kind);
-        }
-        out.extend_from_slice(b",\"function\":");
-        write_function_call_delta(out, &call.function);
-        out.push(b'}');
+fn write_tool_call_delta(out: &mut Vec<u8>, call: &ToolCallDelta) {
+    let ToolCallDelta {
+        index,
+        id,
+        kind,
+        function,
+    } = call;
+    out.extend_from_slice(b"{\"index\":");
+    write_u64(out, u64::from(*index));
+    if let Some(id) = id {
+        out.extend_from_slice(b",\"id\":");
+        write_str(out, id);
     }
-    out.push(b']');
-}
-
-fn write_function_call_delta(out: &mut Vec<u8>, f: &FunctionCallDelta) {
-    out.push(b'{');
-    if let Some(name) = &f.name {
+    if let Some(kind) = kind {
+        out.extend_from_slice(b",\"type\":");
+        write_str(out, kind);
+    }
+    let FunctionCallDelta { name, arguments } = function;
+    out.extend_from_slice(b",\"function\":{");
+    if let Some(name) = name {
         out.extend_from_slice(b"\"name\":");
         write_str(out, name);
         out.push(b',');
     }
     out.extend_from_slice(b"\"arguments\":");
-    write_str(out, &f.arguments);
-    out.push(b'}');
+    write_str(out, arguments);
+    out.extend_from_slice(b"}}");
 }
 
-/// An object whose fields are all optional: writes the comma before every field but the first.
+/// An object being written: puts the comma before every field but the first (so optional
+/// fields need no bookkeeping).
 struct Object<'a> {
     out: &'a mut Vec<u8>,
     first: bool,
@@ -397,6 +449,14 @@ impl<'a> Object<'a> {
         }
         self.first = false;
         self.out.extend_from_slice(key);
+    }
+
+    /// `key` and the count, when there is one.
+    fn count(&mut self, key: &'static [u8], n: Option<u64>) {
+        if let Some(n) = n {
+            self.key(key);
+            write_u64(self.out, n);
+        }
     }
 
     fn close(self) {
@@ -504,129 +564,6 @@ fn write_u64(out: &mut Vec<u8>, mut n: u64) {
         buf[pos] = b'0' + n as u8;
     }
     out.extend_from_slice(&buf[pos..]);
-}
-
-/// Never called: its destructurings are exhaustive, so adding a field to a type written here
-/// fails to compile until this list, and the writer above, take it in (the equivalence tests
-/// only cover the fields they know).
-#[allow(dead_code, clippy::too_many_arguments)]
-fn every_field_is_written(
-    chatcompletion: &ChatCompletion,
-    chatcompletionchunk: &ChatCompletionChunk,
-    choice: &Choice,
-    responsemessage: &ResponseMessage,
-    toolcall: &ToolCall,
-    functioncall: &FunctionCall,
-    annotation: &Annotation,
-    urlcitation: &UrlCitation,
-    usage: &Usage,
-    completiontokensdetails: &CompletionTokensDetails,
-    prompttokensdetails: &PromptTokensDetails,
-    chunkchoice: &ChunkChoice,
-    delta: &Delta,
-    toolcalldelta: &ToolCallDelta,
-    functioncalldelta: &FunctionCallDelta,
-) {
-    let ChatCompletion {
-        id: _,
-        created: _,
-        model: _,
-        object: _,
-        system_fingerprint: _,
-        choices: _,
-        usage: _,
-        service_tier: _,
-        extra: _,
-        meta: _,
-    } = chatcompletion;
-    let ChatCompletionChunk {
-        id: _,
-        created: _,
-        model: _,
-        object: _,
-        system_fingerprint: _,
-        choices: _,
-        usage: _,
-        provider_specific_fields: _,
-    } = chatcompletionchunk;
-    let Choice {
-        finish_reason: _,
-        index: _,
-        message: _,
-        extra: _,
-    } = choice;
-    let ResponseMessage {
-        content: _,
-        role: _,
-        tool_calls: _,
-        function_call: _,
-        reasoning_content: _,
-        thinking_blocks: _,
-        annotations: _,
-        provider_specific_fields: _,
-    } = responsemessage;
-    let ToolCall {
-        id: _,
-        kind: _,
-        function: _,
-    } = toolcall;
-    let FunctionCall {
-        name: _,
-        arguments: _,
-    } = functioncall;
-    let Annotation {
-        kind: _,
-        url_citation: _,
-    } = annotation;
-    let UrlCitation {
-        start_index: _,
-        end_index: _,
-        title: _,
-        url: _,
-    } = urlcitation;
-    let Usage {
-        completion_tokens: _,
-        prompt_tokens: _,
-        total_tokens: _,
-        completion_tokens_details: _,
-        prompt_tokens_details: _,
-        cache_creation_input_tokens: _,
-        cache_read_input_tokens: _,
-    } = usage;
-    let CompletionTokensDetails {
-        reasoning_tokens: _,
-        text_tokens: _,
-    } = completiontokensdetails;
-    let PromptTokensDetails {
-        cached_tokens: _,
-        cache_write_tokens: _,
-        text_tokens: _,
-        cache_creation_tokens: _,
-    } = prompttokensdetails;
-    let ChunkChoice {
-        finish_reason: _,
-        index: _,
-        delta: _,
-    } = chunkchoice;
-    let Delta {
-        content: _,
-        role: _,
-        tool_calls: _,
-        reasoning_content: _,
-        thinking_blocks: _,
-        annotations: _,
-        provider_specific_fields: _,
-    } = delta;
-    let ToolCallDelta {
-        index: _,
-        id: _,
-        kind: _,
-        function: _,
-    } = toolcalldelta;
-    let FunctionCallDelta {
-        name: _,
-        arguments: _,
-    } = functioncalldelta;
 }
 
 #[cfg(test)]

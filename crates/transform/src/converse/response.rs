@@ -14,14 +14,18 @@ use serde_json::{Map, Value, json};
 use crate::config::{HttpResponseParts, ResponseContext};
 use crate::pyjson;
 
-/// Visitor methods giving `$v` for every scalar but `u64` (each visitor says what a `u64` is):
-/// the lenient "not what this reads" answer, as `Value::get`/`as_*` gave on a JSON value.
-macro_rules! scalars_give {
+/// The lenient "not what this reads" answer, as `Value::get`/`as_*` gave on a JSON value:
+/// visitor methods consuming any scalar, and any array (`except map`) or object (`except seq`),
+/// and giving `$v`. Each visitor writes only the method for the shape it reads.
+macro_rules! other_values_give {
     ($t:ty, $v:expr) => {
         fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<$t, E> {
             Ok($v)
         }
         fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<$t, E> {
+            Ok($v)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<$t, E> {
             Ok($v)
         }
         fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<$t, E> {
@@ -31,6 +35,23 @@ macro_rules! scalars_give {
             Ok($v)
         }
         fn visit_unit<E: de::Error>(self) -> std::result::Result<$t, E> {
+            Ok($v)
+        }
+    };
+    ($t:ty, $v:expr, except map) => {
+        other_values_give!($t, $v);
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<$t, A::Error> {
+            while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+            Ok($v)
+        }
+    };
+    ($t:ty, $v:expr, except seq) => {
+        other_values_give!($t, $v);
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<$t, A::Error> {
+            while map
+                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                .is_some()
+            {}
             Ok($v)
         }
     };
@@ -106,16 +127,7 @@ impl<'de> Deserialize<'de> for Content {
                 }
                 Ok(Content::Blocks(blocks))
             }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> std::result::Result<Content, A::Error> {
-                skip_map(map).map(|()| Content::NotArray)
-            }
-            scalars_give!(Content, Content::NotArray);
-            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Content, E> {
-                Ok(Content::NotArray)
-            }
+            other_values_give!(Content, Content::NotArray, except seq);
         }
         d.deserialize_any(V)
     }
@@ -129,38 +141,19 @@ impl<'de> Deserialize<'de> for Block {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a content block")
             }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Block, A::Error> {
-                let mut b = Block::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    // A repeated member keeps its last value, as a JSON value's map does.
-                    let slot = match key.as_ref() {
-                        "text" => &mut b.text,
-                        "toolUse" => &mut b.tool_use,
-                        "reasoningContent" => &mut b.reasoning_content,
-                        "citationsContent" => &mut b.citations_content,
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                            continue;
-                        }
-                    };
-                    *slot = Some(map.next_value::<Value>()?);
-                }
-                Ok(b)
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Block, A::Error> {
+                let [text, tool_use, reasoning_content, citations_content] = read_members(
+                    map,
+                    ["text", "toolUse", "reasoningContent", "citationsContent"],
+                )?;
+                Ok(Block {
+                    text,
+                    tool_use,
+                    reasoning_content,
+                    citations_content,
+                })
             }
-            fn visit_seq<A: SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Block, A::Error> {
-                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-                Ok(Block::default())
-            }
-            scalars_give!(Block, Block::default());
-            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Block, E> {
-                Ok(Block::default())
-            }
+            other_values_give!(Block, Block::default(), except map);
         }
         d.deserialize_any(V)
     }
@@ -195,78 +188,51 @@ impl<'de> Deserialize<'de> for TokenUsage {
             }
             fn visit_map<A: MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> std::result::Result<TokenUsage, A::Error> {
-                let mut u = TokenUsage::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    let slot = match key.as_ref() {
-                        "inputTokens" => &mut u.input,
-                        "outputTokens" => &mut u.output,
-                        "cacheReadInputTokens" => &mut u.cache_read,
-                        "cacheWriteInputTokens" => &mut u.cache_write,
-                        "totalTokens" => &mut u.total,
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                            continue;
-                        }
-                    };
-                    *slot = map.next_value::<Count>()?.0;
-                }
-                Ok(u)
+                // A count is a number (no allocation as a JSON value); anything else reads as
+                // absent, as `Value::as_u64` said.
+                let [input, output, cache_read, cache_write, total] = read_members(
+                    map,
+                    [
+                        "inputTokens",
+                        "outputTokens",
+                        "cacheReadInputTokens",
+                        "cacheWriteInputTokens",
+                        "totalTokens",
+                    ],
+                )?
+                .map(|v| v.as_ref().and_then(Value::as_u64));
+                Ok(TokenUsage {
+                    input,
+                    output,
+                    cache_read,
+                    cache_write,
+                    total,
+                })
             }
-            fn visit_seq<A: SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<TokenUsage, A::Error> {
-                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-                Ok(TokenUsage::default())
-            }
-            scalars_give!(TokenUsage, TokenUsage::default());
-            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<TokenUsage, E> {
-                Ok(TokenUsage::default())
-            }
+            other_values_give!(TokenUsage, TokenUsage::default(), except map);
         }
         d.deserialize_any(V)
     }
 }
 
-/// One count: `Some` only for a non-negative integer; anything else is consumed and reads as
-/// absent.
-struct Count(Option<u64>);
-
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Count;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a token count")
-            }
-            scalars_give!(Count, Count(None));
-            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Count, E> {
-                Ok(Count(Some(v)))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Count, A::Error> {
-                skip_map(map).map(|()| Count(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Count, A::Error> {
-                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-                Ok(Count(None))
+/// The members of an object named in `names`, in that order; the others are skipped without
+/// being built, and a repeated member keeps its last value (as a JSON value's map does).
+fn read_members<'de, A: MapAccess<'de>, const N: usize>(
+    mut map: A,
+    names: [&str; N],
+) -> std::result::Result<[Option<Value>; N], A::Error> {
+    let mut found = [const { None }; N];
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        match names.iter().position(|n| *n == key.as_ref()) {
+            Some(i) => found[i] = Some(map.next_value::<Value>()?),
+            None => {
+                map.next_value::<de::IgnoredAny>()?;
             }
         }
-        d.deserialize_any(V)
     }
-}
-
-fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> std::result::Result<(), A::Error> {
-    while map
-        .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-        .is_some()
-    {}
-    Ok(())
+    Ok(found)
 }
 
 pub(super) fn transform(
