@@ -6,11 +6,9 @@ use std::time::Duration;
 use bedrock_types::{Error, ErrorKind, Result};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
+use crate::pool::Pool;
 use crate::proxy::{ProxyConfig, ProxyConnector};
 
 /// Timeouts and limits for a [`HttpTransport`].
@@ -51,7 +49,7 @@ impl Default for TransportConfig {
 /// Cloning is cheap and shares the pool.
 #[derive(Clone, Debug)]
 pub struct HttpTransport {
-    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
+    pool: Pool,
     config: TransportConfig,
     tls: Arc<rustls::ClientConfig>,
 }
@@ -89,11 +87,8 @@ impl HttpTransport {
             .enable_http1()
             .enable_http2()
             .wrap_connector(connector);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(config.pool_idle_timeout)
-            .build(https);
         HttpTransport {
-            client,
+            pool: Pool::new(https, config.pool_idle_timeout),
             config,
             tls,
         }
@@ -111,11 +106,7 @@ impl HttpTransport {
         let request = http::Request::from_parts(parts, Full::new(body));
         let limit = self.config.max_response_bytes;
         let exchange = async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(connection_error)?;
+            let (response, lease) = self.pool.send(request).await?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, limit)
                 .collect()
@@ -127,6 +118,7 @@ impl HttpTransport {
                     )
                 })?
                 .to_bytes();
+            lease.release();
             Ok::<_, Error>(http::Response::from_parts(parts, body))
         };
         tokio::time::timeout(self.config.request_timeout, exchange)
@@ -172,9 +164,9 @@ impl HttpTransport {
     ) -> Result<crate::EventStream> {
         let (parts, body) = request.into_parts();
         let request = http::Request::from_parts(parts, Full::new(body));
-        let response = tokio::time::timeout(
+        let (response, lease) = tokio::time::timeout(
             self.config.connect_timeout + self.config.request_timeout,
-            self.client.request(request),
+            self.pool.send(request),
         )
         .await
         .map_err(|_| {
@@ -182,26 +174,15 @@ impl HttpTransport {
                 ErrorKind::Timeout,
                 "timed out waiting for the stream to start",
             )
-        })?
-        .map_err(connection_error)?;
+        })??;
         crate::stream::check_stream_response(
             response,
+            lease,
             self.config.max_response_bytes,
             self.config.stream_idle_timeout,
         )
         .await
     }
-}
-
-fn connection_error(e: hyper_util::client::legacy::Error) -> Error {
-    let mut message = format!("connection to Bedrock failed: {e}");
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    Error::new(ErrorKind::ApiConnection, message)
 }
 
 fn default_tls_config() -> Result<rustls::ClientConfig> {

@@ -10,6 +10,7 @@
 
 mod client;
 pub mod eventstream;
+mod pool;
 mod proxy;
 pub mod retry;
 mod stream;

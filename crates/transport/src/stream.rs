@@ -13,12 +13,15 @@ use hyper::body::Incoming;
 use std::future::Future;
 
 use crate::eventstream::FrameDecoder;
+use crate::pool::Lease;
 
 /// A stream of decoded Bedrock events (`futures_core::Stream`). Exception frames end it with
 /// their typed error.
 #[derive(Debug)]
 pub struct EventStream {
     body: Incoming,
+    /// The connection, handed back to the pool when the body has been read to its end.
+    lease: Option<Lease>,
     decoder: FrameDecoder,
     request_id: Option<String>,
     headers: http::HeaderMap,
@@ -97,6 +100,9 @@ impl futures_core::Stream for EventStream {
                 }
                 Poll::Ready(None) => {
                     this.done = true;
+                    if let Some(lease) = this.lease.take() {
+                        lease.release();
+                    }
                     return Poll::Ready(this.decoder.finish().err().map(Err));
                 }
             }
@@ -109,6 +115,7 @@ impl futures_core::Stream for EventStream {
 /// decoder and reported "ChecksumMismatch").
 pub(crate) async fn check_stream_response(
     response: http::Response<Incoming>,
+    lease: Lease,
     limit: usize,
     idle_timeout: Duration,
 ) -> Result<EventStream> {
@@ -129,6 +136,7 @@ pub(crate) async fn check_stream_response(
         let (parts, body) = response.into_parts();
         return Ok(EventStream {
             body,
+            lease: Some(lease),
             headers: parts.headers,
             decoder: FrameDecoder::new(),
             request_id,
@@ -141,7 +149,10 @@ pub(crate) async fn check_stream_response(
     let body = http_body_util::Limited::new(response.into_body(), limit)
         .collect()
         .await
-        .map(|c| c.to_bytes())
+        .map(|c| {
+            lease.release();
+            c.to_bytes()
+        })
         .unwrap_or_else(|_| Bytes::new());
     if (200..300).contains(&status) {
         let message = serde_json::from_slice::<serde_json::Value>(&body)

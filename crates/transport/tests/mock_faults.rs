@@ -559,6 +559,8 @@ async fn tls_with_a_generated_certificate_negotiates_h2_by_alpn() {
     .await;
     assert!(err.is_none());
     assert_eq!(events.len(), 4);
+    // Both exchanges shared the one HTTP/2 connection.
+    assert_eq!(mock.connection_count(), 1);
 
     // A client that does not trust the certificate refuses the connection.
     let untrusting = transport();
@@ -586,6 +588,137 @@ async fn connections_are_pooled_across_requests() {
         .unwrap();
     assert_eq!(mock.request_count(), 6);
     assert_eq!(mock.connection_count(), 1);
+}
+
+#[tokio::test]
+async fn a_stream_read_to_its_end_hands_its_connection_back() {
+    let mock = MockBedrock::start().await.unwrap();
+    mock.on(
+        RouteMatch::operation(Operation::ConverseStream),
+        Reply::stream(deltas(3)),
+    );
+    mock.on(RouteMatch::any(), Reply::ok(&json!({})));
+    let t = transport();
+    for _ in 0..3 {
+        let (events, err) = collect(
+            t.send_event_stream(post(&mock.url(), "converse-stream", &json!({})))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(err.is_none());
+        assert_eq!(events.len(), 5);
+    }
+    t.send_checked(post(&mock.url(), "converse", &json!({})))
+        .await
+        .unwrap();
+    assert_eq!(mock.request_count(), 4);
+    assert_eq!(mock.connection_count(), 1);
+}
+
+#[tokio::test]
+async fn a_stream_dropped_half_read_never_hands_a_busy_connection_to_the_next_request() {
+    let mock = MockBedrock::start().await.unwrap();
+    mock.on(
+        RouteMatch::operation(Operation::ConverseStream),
+        Reply::stream(deltas(50)).with_piece_delay(Duration::from_millis(5)),
+    );
+    mock.on(RouteMatch::any(), Reply::ok(&json!({"second": true})));
+    let t = transport();
+    let mut stream = t
+        .send_event_stream(post(&mock.url(), "converse-stream", &json!({})))
+        .await
+        .unwrap();
+    assert!(stream.next().await.unwrap().is_ok());
+    drop(stream);
+    let response = tokio::time::timeout(
+        Duration::from_secs(5),
+        t.send_checked(post(&mock.url(), "converse", &json!({}))),
+    )
+    .await
+    .expect("the next request must not wait for the abandoned stream")
+    .unwrap();
+    assert_eq!(response.body().as_ref(), br#"{"second":true}"#);
+    assert_eq!(mock.connection_count(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_requests_open_connections_that_later_requests_reuse() {
+    let mock = MockBedrock::start().await.unwrap();
+    mock.on(
+        RouteMatch::any(),
+        Reply::ok(&json!({})).with_latency(Duration::from_millis(100)),
+    );
+    let t = transport();
+    let sends = (0..4).map(|_| t.send_checked(post(&mock.url(), "converse", &json!({}))));
+    for r in futures_util::future::join_all(sends).await {
+        r.unwrap();
+    }
+    assert_eq!(mock.connection_count(), 4);
+    let sends = (0..4).map(|_| t.send_checked(post(&mock.url(), "converse", &json!({}))));
+    for r in futures_util::future::join_all(sends).await {
+        r.unwrap();
+    }
+    assert_eq!(mock.request_count(), 8);
+    assert_eq!(mock.connection_count(), 4);
+}
+
+/// A keep-alive HTTP/1.1 server that answers one request per connection and then closes it
+/// without saying so (as a server does when its idle timeout passes). Counts connections.
+async fn one_answer_per_connection() -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Headers, then the body its content-length announces.
+                loop {
+                    let n = socket.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&seen).to_ascii_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if seen.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                let reply = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                let _ = socket.write_all(reply.as_bytes()).await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            });
+        }
+    });
+    (format!("http://{addr}"), accepted)
+}
+
+#[tokio::test]
+async fn an_idle_connection_the_server_closed_is_replaced_without_an_error() {
+    let (base, accepted) = one_answer_per_connection().await;
+    let t = transport();
+    for i in 1..=3 {
+        let response = t
+            .send_checked(post(&base, "converse", &json!({"turn": i})))
+            .await
+            .unwrap();
+        assert_eq!(response.body().as_ref(), b"{}");
+        // Let the server's close reach the pooled connection.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
 }
 
 /// A minimal CONNECT proxy on loopback: counts tunnels and splices bytes both ways.
