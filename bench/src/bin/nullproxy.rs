@@ -5,10 +5,11 @@
 //! ```
 //!
 //! Every request is forwarded with its path and body as they are (no parsing, no signing) to
-//! the upstream, and the upstream's answer is streamed back as it arrives. Same stack as the gateway (hyper's server and pooled
-//! client on tokio's multi-thread runtime), so the gap between the floor and this proxy is what
-//! the extra process and its two loopback connections cost on this machine, before any work a
-//! gateway does.
+//! the upstream, and the upstream's answer is streamed back as it arrives. hyper's server and
+//! hyper_util's pooled client on tokio's multi-thread runtime: the gap between the floor and this
+//! proxy is what the extra process and its two loopback connections cost on this machine, before
+//! any work a gateway does. (The gateway's own pool, over hyper's `client::conn`, is leaner than
+//! hyper_util's; this hop keeps the stock client as the reference any hyper user would write.)
 
 use std::convert::Infallible;
 use std::sync::Arc;

@@ -196,14 +196,18 @@ impl Pool {
                     origin.h2 = None;
                 }
                 let timeout = self.shared.idle_timeout;
-                let mut found = None;
-                while let Some(idle) = origin.idle.pop() {
-                    if !idle.sender.is_closed() && idle.since.elapsed() <= timeout {
-                        found = Some(idle.sender);
-                        break;
-                    }
-                }
-                found
+                let now = Instant::now();
+                origin
+                    .idle
+                    .retain(|i| !i.sender.is_closed() && now.duration_since(i.since) <= timeout);
+                // Newest first among those hyper already wants a request on: one released a
+                // moment ago may still be finishing its last response on its task.
+                let pick = origin
+                    .idle
+                    .iter()
+                    .rposition(|i| i.sender.is_ready())
+                    .or(origin.idle.len().checked_sub(1));
+                pick.map(|i| origin.idle.remove(i).sender)
             };
             let Some(mut sender) = idle else { break };
             // Released only after its body was read, so hyper is about to want the next
