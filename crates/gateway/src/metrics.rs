@@ -149,10 +149,12 @@ impl Metrics {
     pub fn render(&self) -> String {
         let m = self.lock();
         let mut out = String::with_capacity(4096);
-        out.push_str(
-            "# HELP bedrock_gateway_requests_total Requests by model, route and HTTP status.\n",
+        family(
+            &mut out,
+            "bedrock_gateway_requests_total",
+            "counter",
+            "Requests by model, route and HTTP status.",
         );
-        out.push_str("# TYPE bedrock_gateway_requests_total counter\n");
         for (model, (route, status), n) in m
             .models
             .iter()
@@ -165,10 +167,12 @@ impl Metrics {
                 escape(route)
             );
         }
-        out.push_str(
-            "# HELP bedrock_gateway_request_duration_seconds Time to the last response byte.\n",
+        family(
+            &mut out,
+            "bedrock_gateway_request_duration_seconds",
+            "histogram",
+            "Time to the last response byte.",
         );
-        out.push_str("# TYPE bedrock_gateway_request_duration_seconds histogram\n");
         for (model, route, h) in m
             .models
             .iter()
@@ -182,8 +186,12 @@ impl Metrics {
                 h,
             );
         }
-        out.push_str("# HELP bedrock_gateway_time_to_first_chunk_seconds Time to the first streamed chunk.\n");
-        out.push_str("# TYPE bedrock_gateway_time_to_first_chunk_seconds histogram\n");
+        family(
+            &mut out,
+            "bedrock_gateway_time_to_first_chunk_seconds",
+            "histogram",
+            "Time to the first streamed chunk.",
+        );
         for (model, h) in m
             .models
             .iter()
@@ -197,8 +205,12 @@ impl Metrics {
                 h,
             );
         }
-        out.push_str("# HELP bedrock_gateway_tokens_total Tokens by model and type.\n");
-        out.push_str("# TYPE bedrock_gateway_tokens_total counter\n");
+        family(
+            &mut out,
+            "bedrock_gateway_tokens_total",
+            "counter",
+            "Tokens by model and type.",
+        );
         for (model, kind, n) in m
             .models
             .iter()
@@ -210,10 +222,12 @@ impl Metrics {
                 escape(model)
             );
         }
-        out.push_str(
-            "# HELP bedrock_gateway_cost_usd_total Spend in USD by model (embedded price table).\n",
+        family(
+            &mut out,
+            "bedrock_gateway_cost_usd_total",
+            "counter",
+            "Spend in USD by model (embedded price table).",
         );
-        out.push_str("# TYPE bedrock_gateway_cost_usd_total counter\n");
         for (model, c) in m
             .models
             .iter()
@@ -226,20 +240,21 @@ impl Metrics {
                 float(c)
             );
         }
-        out.push_str("# HELP bedrock_gateway_in_flight_requests Requests being served.\n");
-        out.push_str("# TYPE bedrock_gateway_in_flight_requests gauge\n");
-        let _ = writeln!(
-            out,
-            "bedrock_gateway_in_flight_requests {}",
-            self.in_flight.load(Ordering::Relaxed)
-        );
-        out.push_str("# HELP bedrock_gateway_open_connections Client connections being served.\n");
-        out.push_str("# TYPE bedrock_gateway_open_connections gauge\n");
-        let _ = writeln!(
-            out,
-            "bedrock_gateway_open_connections {}",
-            self.open_connections.load(Ordering::Relaxed)
-        );
+        for (name, help, value) in [
+            (
+                "bedrock_gateway_in_flight_requests",
+                "Requests being served.",
+                &self.in_flight,
+            ),
+            (
+                "bedrock_gateway_open_connections",
+                "Client connections being served.",
+                &self.open_connections,
+            ),
+        ] {
+            family(&mut out, name, "gauge", help);
+            let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
+        }
         out
     }
 }
@@ -305,6 +320,12 @@ impl Metrics {
             Gauge::OpenConnections => &self.open_connections,
         }
     }
+}
+
+/// The `# HELP` and `# TYPE` lines that open a metric family.
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
 fn write_histogram(out: &mut String, name: &str, labels: &str, h: &Histogram) {

@@ -103,15 +103,10 @@ impl Lease {
         if sender.is_closed() {
             return;
         }
-        let shared = &self.pool.shared;
-        let mut origins = shared.lock();
-        if let Some(origin) = origins.get_mut(self.origin) {
-            let timeout = shared.idle_timeout;
-            let now = Instant::now();
-            origin
-                .idle
-                .retain(|i| !i.sender.is_closed() && now.duration_since(i.since) <= timeout);
-            origin.idle.push(Idle { sender, since: now });
+        // Closed and expired ones are pruned at the next checkout, which scans the list anyway.
+        let since = Instant::now();
+        if let Some(origin) = self.pool.shared.lock().get_mut(self.origin) {
+            origin.idle.push(Idle { sender, since });
         }
     }
 }
@@ -315,7 +310,7 @@ fn unsent(mut e: TrySendError<Request>, reused: bool, uri: &Uri) -> Result<Reque
 }
 
 /// The error and its sources in one message, for connect and send failures alike.
-pub(crate) fn connection_error(e: &(dyn std::error::Error + 'static)) -> Error {
+fn connection_error(e: &(dyn std::error::Error + 'static)) -> Error {
     let mut message = format!("connection to Bedrock failed: {e}");
     let mut source = e.source();
     while let Some(s) = source {

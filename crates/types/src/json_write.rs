@@ -159,10 +159,7 @@ fn write_choice(out: &mut Vec<u8>, choice: &Choice) {
         message,
         extra,
     } = choice;
-    out.extend_from_slice(b"{\"finish_reason\":");
-    write_finish_reason(out, *finish_reason);
-    out.extend_from_slice(b",\"index\":");
-    write_u64(out, u64::from(*index));
+    write_choice_head(out, *finish_reason, *index);
     out.extend_from_slice(b",\"message\":");
     write_message(out, message);
     write_flattened(out, extra);
@@ -288,6 +285,14 @@ fn write_annotation(out: &mut Vec<u8>, a: &Annotation) {
     out.extend_from_slice(b"}}");
 }
 
+/// `{"finish_reason":…,"index":…`: how a choice and a chunk's choice both begin.
+fn write_choice_head(out: &mut Vec<u8>, finish_reason: Option<FinishReason>, index: u32) {
+    out.extend_from_slice(b"{\"finish_reason\":");
+    write_finish_reason(out, finish_reason);
+    out.extend_from_slice(b",\"index\":");
+    write_u64(out, u64::from(index));
+}
+
 fn write_finish_reason(out: &mut Vec<u8>, reason: Option<FinishReason>) {
     out.extend_from_slice(match reason {
         None => b"null",
@@ -358,10 +363,7 @@ fn write_chunk_choice(out: &mut Vec<u8>, choice: &ChunkChoice) {
         index,
         delta,
     } = choice;
-    out.extend_from_slice(b"{\"finish_reason\":");
-    write_finish_reason(out, *finish_reason);
-    out.extend_from_slice(b",\"index\":");
-    write_u64(out, u64::from(*index));
+    write_choice_head(out, *finish_reason, *index);
     out.extend_from_slice(b",\"delta\":");
     write_delta(out, delta);
     out.push(b'}');
