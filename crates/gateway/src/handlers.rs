@@ -168,6 +168,13 @@ async fn call(
     started: Instant,
     done: &mut Done,
 ) -> Result<Reply, ApiError> {
+    // Chat runs inline and reads its body typed; the other routes are boxed so their state
+    // does not size every request's future (hyper moves that future once per request).
+    if route == Route::Chat {
+        let typed = request::typed_chat(body, route.label(), &state.models, &state.config)?;
+        done.model.clone_from(&typed.requested_model);
+        return chat(state, typed.request, typed.requested_model, started, done).await;
+    }
     let parsed = request::parse_body(body)?;
     let kind = match route {
         Route::Embeddings => Kind::Embeddings,
@@ -183,10 +190,7 @@ async fn call(
     let (merged, _resolved) =
         request::merge(parsed, route.label(), kind, &state.models, &state.config)?;
     done.model.clone_from(&merged.requested_model);
-    // Chat runs inline; the other routes are boxed so their state does not size every
-    // request's future (hyper moves that future once per request).
     match route {
-        Route::Chat => chat(state, merged, started, done).await,
         Route::Completions => Box::pin(completions(state, merged, started, done)).await,
         Route::Embeddings => Box::pin(embeddings(state, merged, done))
             .await
@@ -249,12 +253,11 @@ fn price_route(req: &ChatCompletionRequest) -> Option<ModelRoute> {
 
 async fn chat(
     state: &Arc<State>,
-    merged: Merged,
+    req: Box<ChatCompletionRequest>,
+    requested: String,
     started: Instant,
     done: &mut Done,
 ) -> Result<Reply, ApiError> {
-    let requested = merged.requested_model.clone();
-    let req = chat_request(merged)?;
     if req.is_stream() {
         // Boxed: a stream's setup state would otherwise triple the size of every chat future.
         return Box::pin(stream(state, req, requested, Shape::Chat, started)).await;

@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use bedrock_types::chat::JsonObject;
-use bedrock_types::{AwsParams, Secret};
+use bedrock_types::{AwsParams, ChatCompletionRequest, Secret};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -137,14 +137,20 @@ pub fn requested_model(body: &JsonObject) -> Result<String, ApiError> {
 
 /// Resolve the body's model, check it, and merge the defaults in.
 pub fn merge(
-    mut body: JsonObject,
+    body: JsonObject,
     route: &str,
     kind: Kind,
     models: &ModelTable,
     config: &Config,
 ) -> Result<(Merged, Resolved), ApiError> {
     let requested = requested_model(&body)?;
-    let resolved = models.resolve(&requested).ok_or_else(|| {
+    let resolved = resolve(models, &requested, route)?;
+    merge_resolved(body, requested, resolved, kind, config)
+}
+
+/// The deployment for `requested`, or the 400 LiteLLM's proxy answers for an unknown model.
+fn resolve(models: &ModelTable, requested: &str, route: &str) -> Result<Resolved, ApiError> {
+    models.resolve(requested).ok_or_else(|| {
         ApiError::bad_request(
             format!(
                 "{route}: Invalid model name passed in model={requested}. Call `/v1/models` to \
@@ -152,7 +158,18 @@ pub fn merge(
             ),
             Some("model"),
         )
-    })?;
+    })
+}
+
+/// [`merge`] with the model already resolved (a resolution picks a deployment, round robin,
+/// so it happens once per request).
+fn merge_resolved(
+    mut body: JsonObject,
+    requested: String,
+    resolved: Resolved,
+    kind: Kind,
+    config: &Config,
+) -> Result<(Merged, Resolved), ApiError> {
     if body.contains_key("model_list") {
         return Err(ApiError::bad_request(
             "Rejected Request: model_list is not allowed in the request body.",
@@ -195,7 +212,7 @@ pub fn merge(
     body.insert("model".to_owned(), Value::String(resolved.model.clone()));
     let streaming = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
     if streaming
-        && !body.contains_key("timeout")
+        && body.get("timeout").is_none_or(Value::is_null)
         && let Some(t) = d.stream_timeout.and_then(serde_json::Number::from_f64)
     {
         body.insert("timeout".to_owned(), Value::Number(t));
@@ -215,9 +232,11 @@ pub fn merge(
         }
     }
     let s = &config.litellm_settings;
+    // A setting fills a key the request leaves unset or null: LiteLLM reads these as
+    // `kwargs.get(k) or litellm.<setting>`, so an explicit null falls back too.
     let mut fill = |k: &str, v: Option<Value>| {
         if let Some(v) = v
-            && !body.contains_key(k)
+            && body.get(k).is_none_or(Value::is_null)
         {
             body.insert(k.to_owned(), v);
         }
@@ -241,6 +260,94 @@ pub fn merge(
         },
         resolved,
     ))
+}
+
+/// A chat request read and merged by [`typed_chat`].
+#[derive(Debug)]
+pub struct TypedChat {
+    /// The merged request, credentials filled in.
+    pub request: Box<ChatCompletionRequest>,
+    /// The name the client asked for.
+    pub requested_model: String,
+}
+
+/// Keys whose presence alone (even as `null`) changes what [`merge`] does, found in the raw
+/// body before it is read: `"aws_…`/`"api_base` (banned params, which a typed field reads as
+/// unset when null) and `\u00` (a key spelled with escapes could be one of them).
+const NEEDS_GENERAL_MERGE: [&[u8]; 3] = [b"\"aws_", b"\"api_base", b"\\u00"];
+
+/// The chat body read straight into the typed request and merged there, for the common case:
+/// no `aws_*`/`api_base` keys, no proxy-only, banned or renamed keys, and a model entry
+/// without request defaults. Anything else (including every malformed body) is read as a JSON
+/// object and merged by [`merge`], so errors and edge cases come from one place; the result is
+/// the same either way (a test holds the two to it).
+///
+/// This saves building, merging and re-reading a JSON map per request.
+pub fn typed_chat(
+    bytes: &[u8],
+    route: &str,
+    models: &ModelTable,
+    config: &Config,
+) -> Result<TypedChat, ApiError> {
+    let general = |resolved: Option<Resolved>| {
+        let body = parse_body(bytes)?;
+        let (merged, _) = match resolved {
+            // The model is resolved once: a resolution picks a deployment, round robin.
+            Some(r) => {
+                let requested = requested_model(&body)?;
+                merge_resolved(body, requested, r, Kind::Chat, config)?
+            }
+            None => merge(body, route, Kind::Chat, models, config)?,
+        };
+        let mut request: Box<ChatCompletionRequest> = Box::new(typed(merged.body)?);
+        fill_aws(&mut request.aws, &merged.deployment.aws);
+        Ok(TypedChat {
+            request,
+            requested_model: merged.requested_model,
+        })
+    };
+    if NEEDS_GENERAL_MERGE
+        .iter()
+        .any(|n| memchr::memmem::find(bytes, n).is_some())
+    {
+        return general(None);
+    }
+    let Ok(mut request) = serde_json::from_slice::<Box<ChatCompletionRequest>>(bytes) else {
+        return general(None);
+    };
+    if request.model.trim().is_empty()
+        || request.aws != AwsParams::default()
+        || request.provider_params.keys().any(|k| {
+            let k = k.as_str();
+            k == "model_list"
+                || k == "request_timeout"
+                || BANNED_BODY_PARAMS.contains(&k)
+                || PROXY_ONLY_PARAMS.contains(&k)
+        })
+    {
+        return general(None);
+    }
+    let resolved = resolve(models, &request.model, route)?;
+    let d: &Deployment = &resolved.deployment;
+    if !d.params.is_empty() {
+        return general(Some(resolved));
+    }
+    let requested_model = std::mem::replace(&mut request.model, resolved.model);
+    if request.is_stream() && request.timeout.is_none() {
+        request.timeout = d.stream_timeout.filter(|t| t.is_finite());
+    }
+    let s = &config.litellm_settings;
+    request.drop_params = request.drop_params.or(s.drop_params);
+    request.modify_params = request.modify_params.or(s.modify_params);
+    request.num_retries = request.num_retries.or(s.num_retries);
+    if request.timeout.is_none() {
+        request.timeout = s.request_timeout.filter(|t| t.is_finite());
+    }
+    fill_aws(&mut request.aws, &d.aws);
+    Ok(TypedChat {
+        request,
+        requested_model,
+    })
 }
 
 /// The merged body as a typed request; a field of the wrong shape is a 400 naming its path.
@@ -304,5 +411,213 @@ mod tests {
         let e = parse_body(b"{\"model\": \"x\",}").unwrap_err();
         assert_eq!(e.status, 400);
         assert!(e.message().contains("line 1 column"), "{}", e.message());
+    }
+
+    /// The general path, as chat took it before [`typed_chat`]: a JSON object, merged, typed.
+    fn general_chat(
+        bytes: &[u8],
+        models: &ModelTable,
+        config: &Config,
+    ) -> Result<TypedChat, ApiError> {
+        let body = parse_body(bytes)?;
+        let (merged, _) = merge(body, "/chat/completions", Kind::Chat, models, config)?;
+        let mut request: Box<ChatCompletionRequest> = Box::new(typed(merged.body)?);
+        fill_aws(&mut request.aws, &merged.deployment.aws);
+        Ok(TypedChat {
+            request,
+            requested_model: merged.requested_model,
+        })
+    }
+
+    fn configs() -> Vec<Config> {
+        let env = std::collections::HashMap::<String, String>::new();
+        let plain = Config::passthrough();
+        let mut settings = Config::from_yaml_str(
+            r#"
+model_list:
+  - model_name: claude
+    litellm_params:
+      model: bedrock/anthropic.claude-3-haiku-20240307-v1:0
+      aws_access_key_id: AKIDEXAMPLE
+      aws_secret_access_key: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+      aws_region_name: us-west-2
+      aws_bedrock_runtime_endpoint: http://127.0.0.1:9
+      stream_timeout: 7
+  - model_name: with-defaults
+    litellm_params:
+      model: bedrock/us.amazon.nova-lite-v1:0
+      max_tokens: 33
+      top_k: 4
+      timeout: 12
+  - model_name: with-defaults
+    litellm_params:
+      model: bedrock/us.amazon.nova-pro-v1:0
+      temperature: 0.5
+litellm_settings:
+  drop_params: true
+  modify_params: true
+  num_retries: 3
+  request_timeout: 30
+"#,
+            &env,
+        )
+        .unwrap();
+        settings.passthrough = true;
+        vec![plain, settings]
+    }
+
+    /// Chat bodies: every OpenAI-shaped request among the transform fixtures, then the edge
+    /// cases the fast path must hand to the general merge (or get the same answer for).
+    fn bodies() -> Vec<Vec<u8>> {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../transform/tests/fixtures");
+        let mut out = Vec::new();
+        for family in [
+            "converse",
+            "invoke_anthropic",
+            "invoke_chat_style",
+            "invoke_prompt",
+            "agents",
+        ] {
+            let mut dirs: Vec<_> = std::fs::read_dir(root.join(family))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            dirs.sort();
+            for dir in dirs {
+                if let Ok(b) = std::fs::read(dir.join("request.json")) {
+                    out.push(b);
+                }
+            }
+        }
+        assert!(out.len() > 80, "found {} fixture requests", out.len());
+        for extra in [
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}]}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"stream":true}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"stream":true,"timeout":null}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"stream":true,"timeout":3}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"num_retries":null,"drop_params":null}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"num_retries":0,"drop_params":false,"modify_params":false}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"request_timeout":5}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"request_timeout":5,"timeout":6}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"aws_role_name":null}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"\u0061ws_role_name":null}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"api_base":"http://x"}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"aws_access_key_id":"AKIDOTHER"}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"base_url":null}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"tags":["a"],"fallbacks":[],"mock_response":"x"}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"model_list":[]}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"metadata":{"k":1},"user":"u"}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"top_k":5,"top_k":6}"#,
+            r#"{"model":"claude","model":"with-defaults","messages":[{"role":"user","content":"hi"}]}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"h\u00e9 \u2603 \"q\""}]}"#,
+            r#"{"model":"with-defaults","messages":[{"role":"user","content":"hi"}],"top_k":9}"#,
+            r#"{"model":"with-defaults","messages":[{"role":"user","content":"hi"}],"max_tokens":null}"#,
+            r#"{"model":"nope","messages":[{"role":"user","content":"hi"}]}"#,
+            r#"{"model":"","messages":[]}"#,
+            r#"{"model":"  ","messages":[]}"#,
+            r#"{"model":7,"messages":[]}"#,
+            r#"{"messages":[]}"#,
+            r#"{"model":"claude","messages":"hi"}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"max_tokens":"ten"}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"max_tokens":64.0}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"temperature":1}"#,
+            r#"{"model":"claude","messages":[{"role":"robot","content":"hi"}]}"#,
+            r#"{"model":"claude","messages":[{"role":"user","content":"hi"}],}"#,
+            r#"[1,2]"#,
+            r#"  "#,
+            r#"null"#,
+        ] {
+            out.push(extra.as_bytes().to_vec());
+        }
+        out
+    }
+
+    #[test]
+    fn typed_chat_gives_what_the_general_merge_gives() {
+        let mut fast = 0;
+        for config in configs() {
+            for body in bodies() {
+                // A fresh table for each path, so both pick the same deployment of a group.
+                let general = general_chat(&body, &ModelTable::new(&config), &config);
+                let typed = typed_chat(
+                    &body,
+                    "/chat/completions",
+                    &ModelTable::new(&config),
+                    &config,
+                );
+                let text = String::from_utf8_lossy(&body);
+                match (general, typed) {
+                    (Ok(g), Ok(t)) => {
+                        assert_eq!(g.request, t.request, "{text}");
+                        assert_eq!(g.requested_model, t.requested_model, "{text}");
+                    }
+                    (Err(g), Err(t)) => {
+                        assert_eq!((g.status, &g.body), (t.status, &t.body), "{text}");
+                    }
+                    (g, t) => panic!("{text}: general {g:?}, typed {t:?}"),
+                }
+                // Whether the fast path took it: it reads no map, so the body parses typed.
+                if serde_json::from_slice::<ChatCompletionRequest>(&body).is_ok()
+                    && !NEEDS_GENERAL_MERGE
+                        .iter()
+                        .any(|n| memchr::memmem::find(&body, n).is_some())
+                {
+                    fast += 1;
+                }
+            }
+        }
+        assert!(fast > 100, "only {fast} bodies took the typed path");
+    }
+
+    #[test]
+    fn a_null_leaves_a_setting_to_fill_as_litellm_reads_it() {
+        let config = configs().pop().unwrap();
+        let models = ModelTable::new(&config);
+        let body = br#"{"model":"claude","messages":[{"role":"user","content":"hi"}],"stream":true,"timeout":null,"num_retries":null}"#;
+        for chat in [
+            general_chat(body, &models, &config),
+            typed_chat(body, "/chat/completions", &models, &config),
+        ] {
+            let chat = chat.unwrap();
+            // stream_timeout (7) for a stream whose timeout is null; num_retries from the settings.
+            assert_eq!(chat.request.timeout, Some(7.0));
+            assert_eq!(chat.request.num_retries, Some(3));
+            assert_eq!(
+                chat.request.aws.aws_region_name.as_deref(),
+                Some("us-west-2")
+            );
+            assert_eq!(
+                chat.request.model,
+                "bedrock/anthropic.claude-3-haiku-20240307-v1:0"
+            );
+            assert_eq!(chat.requested_model, "claude");
+        }
+    }
+
+    #[test]
+    fn a_group_is_resolved_once_per_request() {
+        // Two deployments, round robin: the typed path hands a body with defaults to the
+        // general merge with the deployment it already picked, so requests alternate.
+        let config = configs().pop().unwrap();
+        let models = ModelTable::new(&config);
+        let body = br#"{"model":"with-defaults","messages":[{"role":"user","content":"hi"}]}"#;
+        let picked: Vec<String> = (0..4)
+            .map(|_| {
+                typed_chat(body, "/chat/completions", &models, &config)
+                    .unwrap()
+                    .request
+                    .model
+            })
+            .collect();
+        assert_eq!(
+            picked,
+            [
+                "bedrock/us.amazon.nova-lite-v1:0",
+                "bedrock/us.amazon.nova-pro-v1:0",
+                "bedrock/us.amazon.nova-lite-v1:0",
+                "bedrock/us.amazon.nova-pro-v1:0"
+            ]
+        );
     }
 }

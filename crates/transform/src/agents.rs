@@ -168,7 +168,7 @@ impl ProviderConfig for InvokeAgentConfig {
         response: HttpResponseParts<'_>,
         events: &[StreamEvent],
     ) -> Result<ChatCompletion> {
-        let request_id = response.header("x-amzn-requestid");
+        let request_id = response.header(crate::config::REQUEST_ID_HEADER);
         let mut turn = Turn::default();
         for event in events {
             turn.feed(event)?;

@@ -207,9 +207,13 @@ pub struct HttpResponseParts<'a> {
     pub body: &'a [u8],
 }
 
+/// `x-amzn-requestid`, Bedrock's request id header, ready to look up without parsing.
+pub const REQUEST_ID_HEADER: http::HeaderName = http::HeaderName::from_static("x-amzn-requestid");
+
 impl HttpResponseParts<'_> {
-    /// A header's value as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value as text. `name` is a `&str` or, to skip parsing it on every call, a
+    /// [`http::HeaderName`].
+    pub fn header<K: http::header::AsHeaderName>(&self, name: K) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
@@ -328,7 +332,7 @@ pub fn error_from_response(response: HttpResponseParts<'_>) -> Error {
     Error::from_http_reply(
         response.status,
         response.header("x-amzn-errortype"),
-        response.header("x-amzn-requestid"),
+        response.header(REQUEST_ID_HEADER),
         response.body,
     )
 }

@@ -4,6 +4,8 @@
 //! LiteLLM turns tool-call inputs into `arguments` strings with `json.dumps`, and users compare
 //! those strings; writing them the same way keeps such code working.
 
+use std::fmt;
+
 use serde_json::Value;
 
 /// `json.dumps(value)`.
@@ -68,9 +70,16 @@ fn push_float(v: f64, out: &mut String) {
         });
         return;
     }
-    // Rust's `{:e}` gives the same shortest round-trip digits, as `d[.ddd]e[-]x`.
-    let sci = format!("{v:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    // Rust's `{:e}` gives the same shortest round-trip digits, as `d[.ddd]e[-]x`; written into a
+    // stack buffer (at most 17 digits, a point, a sign and `e-324`), since this runs for every
+    // cost header.
+    let mut buf = SciBuf::default();
+    if fmt::Write::write_fmt(&mut buf, format_args!("{v:e}")).is_err() {
+        out.push_str(&v.to_string());
+        return;
+    }
+    let sci = buf.as_str();
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (sign, mantissa) = match mantissa.strip_prefix('-') {
         Some(m) => ("-", m),
@@ -84,30 +93,62 @@ fn push_float(v: f64, out: &mut String) {
         if e < 10 {
             out.push('0');
         }
-        out.push_str(&e.to_string());
+        // Decimal exponents of a double have at most 3 digits.
+        for d in [e / 100, e / 10 % 10, e % 10]
+            .into_iter()
+            .skip_while(|d| *d == 0)
+        {
+            out.push(char::from(b'0' + d as u8));
+        }
         return;
     }
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let (int_digit, frac_digits) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The significant digits without the point, as `int_digit` then `frac_digits`.
+    let digits = || int_digit.chars().chain(frac_digits.chars());
+    let n_digits = int_digit.len() + frac_digits.len();
     if exp < 0 {
         out.push_str("0.");
         for _ in 0..(-exp - 1) {
             out.push('0');
         }
-        out.push_str(&digits);
+        out.extend(digits());
     } else {
         let int_len = exp as usize + 1;
-        if digits.len() <= int_len {
-            out.push_str(&digits);
-            for _ in digits.len()..int_len {
+        if n_digits <= int_len {
+            out.extend(digits());
+            for _ in n_digits..int_len {
                 out.push('0');
             }
             out.push_str(".0");
         } else {
-            let (int, frac) = digits.split_at(int_len);
-            out.push_str(int);
+            out.extend(digits().take(int_len));
             out.push('.');
-            out.push_str(frac);
+            out.extend(digits().skip(int_len));
         }
+    }
+}
+
+/// A fixed buffer `{:e}` of a finite double fits in (`-d.ddddddddddddddddde-324`).
+#[derive(Default)]
+struct SciBuf {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl SciBuf {
+    fn as_str(&self) -> &str {
+        // Only `write_str` fills it, with whole `&str`s.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("0e0")
+    }
+}
+
+impl fmt::Write for SciBuf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -183,6 +224,55 @@ mod tests {
             (f64::NAN, "nan"),
         ] {
             assert_eq!(float_repr(v), py, "{v:e}");
+        }
+    }
+
+    /// Python's rules written the plain way (one `String` per step), to hold the
+    /// allocation-free writer to over many doubles.
+    fn float_repr_plain(v: f64) -> String {
+        let sci = format!("{v:e}");
+        let (mantissa, exp) = sci.split_once('e').unwrap();
+        let exp: i32 = exp.parse().unwrap();
+        let (sign, mantissa) = match mantissa.strip_prefix('-') {
+            Some(m) => ("-", m),
+            None => ("", mantissa),
+        };
+        if !(-4..16).contains(&exp) {
+            let e = if exp < 0 { "-" } else { "+" };
+            return format!("{sign}{mantissa}e{e}{:02}", exp.unsigned_abs());
+        }
+        let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+        if exp < 0 {
+            return format!("{sign}0.{}{digits}", "0".repeat((-exp - 1) as usize));
+        }
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            format!("{sign}{digits}{}.0", "0".repeat(int_len - digits.len()))
+        } else {
+            format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
+        }
+    }
+
+    #[test]
+    fn float_repr_agrees_with_the_plain_rules_and_reads_back() {
+        // Bit patterns spread over every exponent, both signs and short and long mantissas.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = match i % 3 {
+                0 => f64::from_bits(x),
+                // Few significant digits, as prices and costs have.
+                1 => (x % 100_000) as f64 * 10f64.powi((x % 41) as i32 - 20),
+                _ => (x % 1000) as f64 / 1000.0,
+            };
+            if !v.is_finite() {
+                continue;
+            }
+            let got = float_repr(v);
+            assert_eq!(got, float_repr_plain(v), "{v:e}");
+            assert_eq!(got.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{got}");
         }
     }
 }

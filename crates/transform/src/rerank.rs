@@ -234,7 +234,9 @@ impl BedrockRerankConfig {
             results: out,
             meta: Some(meta),
             meta_info: ResponseMeta {
-                request_id: response.header("x-amzn-requestid").map(str::to_owned),
+                request_id: response
+                    .header(crate::config::REQUEST_ID_HEADER)
+                    .map(str::to_owned),
                 provider_metadata: (!provider.is_empty()).then_some(Value::Object(provider)),
                 ..ResponseMeta::default()
             },

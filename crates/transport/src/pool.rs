@@ -211,7 +211,9 @@ impl Pool {
                 return Ok((Sender::H1(sender), true));
             }
         }
-        Ok((self.connect(at, scheme, authority).await?, false))
+        // Boxed: connecting (TCP, TLS, h2 handshake) is a 7 KB state machine a reused
+        // connection never needs, and every send future would otherwise carry and copy it.
+        Ok((Box::pin(self.connect(at, scheme, authority)).await?, false))
     }
 
     async fn connect(&self, at: usize, scheme: &Scheme, authority: &Authority) -> Result<Sender> {

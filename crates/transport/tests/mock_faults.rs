@@ -808,3 +808,23 @@ async fn https_goes_through_the_configured_proxy_tunnel() {
         .to_owned();
     assert!(host.starts_with("bedrock-runtime.mock.test"), "{host}");
 }
+
+/// Every request's future holds the exchange; connecting (TCP, TLS, the h2 handshake: about
+/// 7 KB of state) is boxed on the rare path, so it is neither carried nor copied per request.
+#[test]
+fn a_send_future_does_not_carry_the_connect_state() {
+    let t = transport();
+    let request = || post("http://127.0.0.1:9", "converse", &json!({}));
+    let send = t.send(request());
+    assert!(
+        std::mem::size_of_val(&send) < 3 * 1024,
+        "send future is {} bytes",
+        std::mem::size_of_val(&send)
+    );
+    let stream = t.send_event_stream(request());
+    assert!(
+        std::mem::size_of_val(&stream) < 3 * 1024,
+        "send_event_stream future is {} bytes",
+        std::mem::size_of_val(&stream)
+    );
+}

@@ -392,7 +392,9 @@ impl ProviderConfig for AnthropicMessagesConfig {
                 .map(str::to_owned),
             extra: JsonObject::new(),
             meta: ResponseMeta {
-                request_id: response.header("x-amzn-requestid").map(str::to_owned),
+                request_id: response
+                    .header(crate::config::REQUEST_ID_HEADER)
+                    .map(str::to_owned),
                 provider_metadata: Some(Value::Object(metadata)),
                 ..ResponseMeta::default()
             },

@@ -183,7 +183,7 @@ impl ImageConfig for AmazonImageConfig {
                 400,
                 None,
                 message,
-                response.header("x-amzn-requestid"),
+                response.header(crate::config::REQUEST_ID_HEADER),
             ));
         }
         let images = match body.remove("images") {

@@ -234,7 +234,9 @@ pub(crate) fn image_response(
             })
             .collect(),
         meta: ResponseMeta {
-            request_id: response.header("x-amzn-requestid").map(str::to_owned),
+            request_id: response
+                .header(crate::config::REQUEST_ID_HEADER)
+                .map(str::to_owned),
             provider_metadata: (!metadata.is_empty()).then_some(Value::Object(metadata)),
             ..ResponseMeta::default()
         },

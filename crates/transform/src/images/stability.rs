@@ -64,7 +64,7 @@ impl ImageConfig for Stability3Config {
         if !reasons.is_empty() {
             // LiteLLM raises a 400 with the reasons joined by "; " (content filter and errors).
             let mut err = Error::new(ErrorKind::BadRequest, reasons.join("; ")).with_status(400);
-            if let Some(id) = response.header("x-amzn-requestid") {
+            if let Some(id) = response.header(crate::config::REQUEST_ID_HEADER) {
                 err = err.with_request_id(id);
             }
             return Err(err);

@@ -237,7 +237,9 @@ pub(super) fn parse_completion(
             .map(str::to_owned),
         extra: Map::new(),
         meta: ResponseMeta {
-            request_id: response.header("x-amzn-requestid").map(str::to_owned),
+            request_id: response
+                .header(crate::config::REQUEST_ID_HEADER)
+                .map(str::to_owned),
             ..ResponseMeta::default()
         },
     })

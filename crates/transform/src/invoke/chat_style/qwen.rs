@@ -204,7 +204,9 @@ impl ProviderConfig for QwenInvokeConfig {
             service_tier: None,
             extra: Map::new(),
             meta: ResponseMeta {
-                request_id: response.header("x-amzn-requestid").map(str::to_owned),
+                request_id: response
+                    .header(crate::config::REQUEST_ID_HEADER)
+                    .map(str::to_owned),
                 ..ResponseMeta::default()
             },
         })

@@ -183,7 +183,9 @@ impl ProviderConfig for PegasusInvokeConfig {
             service_tier: None,
             extra: Map::new(),
             meta: ResponseMeta {
-                request_id: response.header("x-amzn-requestid").map(str::to_owned),
+                request_id: response
+                    .header(crate::config::REQUEST_ID_HEADER)
+                    .map(str::to_owned),
                 ..ResponseMeta::default()
             },
         })

@@ -412,7 +412,9 @@ pub(crate) fn completion(
         service_tier: None,
         extra: JsonObject::new(),
         meta: ResponseMeta {
-            request_id: response.header("x-amzn-requestid").map(str::to_owned),
+            request_id: response
+                .header(crate::config::REQUEST_ID_HEADER)
+                .map(str::to_owned),
             ..ResponseMeta::default()
         },
     }
