@@ -295,7 +295,22 @@ def print_table(results):
                 line += f"; hop/floor = {c['hop']['throughput_rps'] / c['floor']['throughput_rps']:.2f}"
             if "litellm" in c and c["litellm"]["throughput_rps"] > 0:
                 line += f"; gateway/LiteLLM = {c['gateway']['throughput_rps'] / c['litellm']['throughput_rps']:.1f}x"
+            # Paired: each repeat's gateway against the floor measured just before it (same
+            # machine phase), then the median of those ratios.
+            paired = sorted(g["throughput_rps"] / f["throughput_rps"]
+                            for g, f in zip(c["gateway"]["runs"], c["floor"]["runs"]))
+            line += (f"; per repeat {' / '.join(f'{x:.2f}' for x in paired)}, "
+                     f"median {paired[len(paired) // 2]:.2f}")
             print(line)
+    for stream in (False, True):
+        for r in results:
+            if r["target"] != "gateway" or r["stream"] != stream or not r["mode"].startswith("rate"):
+                continue
+            f = next(x for x in results if x["target"] == "floor" and x["stream"] == stream
+                     and x["mode"] == r["mode"])
+            added = sorted(g["p99_ms"] - fl["p99_ms"] for g, fl in zip(r["runs"], f["runs"]))
+            print(f"{r['mode']}, stream={stream}: gateway p99 added per repeat "
+                  f"{' / '.join(f'{x:.2f}' for x in added)} ms, median {added[len(added) // 2]:.2f} ms")
 
 
 if __name__ == "__main__":
