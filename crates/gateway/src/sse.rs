@@ -1,5 +1,5 @@
-//! Server-sent events from a chunk stream: `data: {chunk}\n\n` for each chunk the moment it is
-//! decoded, `data: [DONE]\n\n` at the end. An error after the stream started is sent as a last
+//! Server-sent events from a chunk stream: `data: {chunk}\n\n` for each chunk as it is decoded
+//! (the events decoded together leave in one write), `data: [DONE]\n\n` at the end. An error after the stream started is sent as a last
 //! `data: {"error": {...}}\n\n` event with no `[DONE]` after it (what LiteLLM's proxy does; the
 //! OpenAI SDK raises it as an `APIError`).
 
@@ -107,7 +107,23 @@ fn usage_only(usage: Usage) -> ChatCompletion {
     }
 }
 
+/// Turns without a new event that a stream holding events lets pass before it sends them
+/// (after the turn that follows its latest event). Measured against the mock with strace: an
+/// event the upstream connection's task had already read always arrived within them, and a
+/// reply of 12 events left in one write instead of 12; a turn more changed nothing.
+const IDLE_TURNS: u8 = 1;
+
 /// The SSE byte stream over a chunk stream.
+///
+/// Events that are ready together leave together: hyper writes every frame a body yields
+/// before it goes pending in one `writev`, but the upstream connection's task hands over one
+/// HTTP chunk (one Bedrock event) at a time, so a body that went pending as soon as its source
+/// did cost one `writev` (and one wake-up of the client) per event. When the source goes
+/// pending with events held, the stream gives its turn to the other ready tasks (the upstream
+/// connection's task among them: it may already have read the next events) and sends what it
+/// holds once [`IDLE_TURNS`] more turns bring nothing new. An event waits only those turns of
+/// the event loop, never on the network or a timer; none is re-chunked (each is still its own
+/// `data:` line).
 pub struct ChunkSse {
     source: Pin<Box<dyn Stream<Item = Result<ChatCompletionChunk>> + Send>>,
     shape: Shape,
@@ -115,6 +131,12 @@ pub struct ChunkSse {
     strip_usage: bool,
     done: bool,
     stats: StreamMetrics,
+    /// Events decoded and not yet handed to hyper.
+    held: Vec<u8>,
+    /// Whether an event arrived since the stream last yielded its turn.
+    progressed: bool,
+    /// Turns in a row that brought no event.
+    idle_turns: u8,
 }
 
 impl std::fmt::Debug for ChunkSse {
@@ -145,7 +167,40 @@ impl ChunkSse {
             strip_usage,
             done: false,
             stats,
+            held: Vec::new(),
+            progressed: false,
+            idle_turns: 0,
         }
+    }
+
+    /// Append the SSE event for one chunk from the source (nothing for a usage-only chunk the
+    /// client did not ask for).
+    fn hold(&mut self, mut chunk: ChatCompletionChunk) {
+        if !self.stats.first_seen {
+            self.stats.first_seen = true;
+            self.stats
+                .metrics
+                .first_chunk(&self.stats.model, self.stats.started.elapsed());
+        }
+        if let Some(u) = &chunk.usage {
+            self.stats.usage = Some(u.clone());
+        }
+        if self.strip_usage && chunk.usage.is_some() {
+            chunk.usage = None;
+            if chunk.choices.is_empty() && chunk.provider_specific_fields.is_none() {
+                return;
+            }
+        }
+        chunk.model.clone_from(&self.model);
+        match self.shape {
+            Shape::Chat => push_chunk_event(&chunk, &mut self.held),
+            Shape::Text => push_event(&text_chunk(chunk), &mut self.held),
+        }
+    }
+
+    /// What is held, as one frame.
+    fn release(&mut self) -> Poll<Option<Bytes>> {
+        Poll::Ready(Some(Bytes::from(std::mem::take(&mut self.held))))
     }
 }
 
@@ -156,43 +211,45 @@ impl Stream for ChunkSse {
         let this = &mut *self;
         loop {
             if this.done {
-                return Poll::Ready(None);
+                return if this.held.is_empty() {
+                    Poll::Ready(None)
+                } else {
+                    this.release()
+                };
             }
             match this.source.as_mut().poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => {
+                    this.hold(chunk);
+                    this.progressed = true;
+                }
                 Poll::Ready(None) => {
                     this.done = true;
                     this.stats.status = Some(200);
-                    return Poll::Ready(Some(Bytes::from_static(DONE)));
+                    this.held.extend_from_slice(DONE);
                 }
                 Poll::Ready(Some(Err(e))) => {
                     this.done = true;
                     let err = ApiError::from(e);
                     this.stats.status = Some(err.status);
-                    return Poll::Ready(Some(event(&err.body)));
+                    push_event(&err.body, &mut this.held);
                 }
-                Poll::Ready(Some(Ok(mut chunk))) => {
-                    if !this.stats.first_seen {
-                        this.stats.first_seen = true;
-                        this.stats
-                            .metrics
-                            .first_chunk(&this.stats.model, this.stats.started.elapsed());
+                Poll::Pending if this.held.is_empty() => return Poll::Pending,
+                Poll::Pending if this.progressed || this.idle_turns < IDLE_TURNS => {
+                    // A turn for the other ready tasks; the source's waker is registered too,
+                    // so a new event wakes this stream either way.
+                    if this.progressed {
+                        this.progressed = false;
+                        this.idle_turns = 0;
+                    } else {
+                        this.idle_turns += 1;
                     }
-                    if let Some(u) = &chunk.usage {
-                        this.stats.usage = Some(u.clone());
-                    }
-                    if this.strip_usage && chunk.usage.is_some() {
-                        chunk.usage = None;
-                        if chunk.choices.is_empty() && chunk.provider_specific_fields.is_none() {
-                            continue;
-                        }
-                    }
-                    chunk.model.clone_from(&this.model);
-                    let bytes = match this.shape {
-                        Shape::Chat => chunk_event(&chunk),
-                        Shape::Text => event(&text_chunk(chunk)),
-                    };
-                    return Poll::Ready(Some(bytes));
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                // Turns that brought nothing new: the upstream waits on the network.
+                Poll::Pending => {
+                    this.idle_turns = 0;
+                    return this.release();
                 }
             }
         }
@@ -202,23 +259,35 @@ impl Stream for ChunkSse {
 /// `data: {json}\n\n`, serialised straight into the frame's buffer.
 pub fn event<T: serde::Serialize>(value: &T) -> Bytes {
     let mut buf = Vec::with_capacity(512);
+    push_event(value, &mut buf);
+    Bytes::from(buf)
+}
+
+/// [`event`] appended to `buf`.
+fn push_event<T: serde::Serialize>(value: &T, buf: &mut Vec<u8>) {
+    let start = buf.len();
     buf.extend_from_slice(b"data: ");
-    if serde_json::to_writer(&mut buf, value).is_err() {
-        buf.truncate(6);
+    if serde_json::to_writer(&mut *buf, value).is_err() {
+        buf.truncate(start + 6);
         buf.extend_from_slice(br#"{"error":{"message":"a chunk could not be serialised","type":"internal_server_error","param":null,"code":"500"}}"#);
     }
     buf.extend_from_slice(b"\n\n");
-    Bytes::from(buf)
 }
 
 /// `data: {chunk}\n\n` for a chat chunk: the same bytes as [`event`], written by
 /// [`ChatCompletionChunk::write_json`] (no serde machinery on the per-chunk hot path).
 pub fn chunk_event(chunk: &ChatCompletionChunk) -> Bytes {
     let mut buf = Vec::with_capacity(512);
-    buf.extend_from_slice(b"data: ");
-    chunk.write_json(&mut buf);
-    buf.extend_from_slice(b"\n\n");
+    push_chunk_event(chunk, &mut buf);
     Bytes::from(buf)
+}
+
+/// [`chunk_event`] appended to `buf`.
+fn push_chunk_event(chunk: &ChatCompletionChunk, buf: &mut Vec<u8>) {
+    buf.reserve(512);
+    buf.extend_from_slice(b"data: ");
+    chunk.write_json(buf);
+    buf.extend_from_slice(b"\n\n");
 }
 
 /// A chat chunk in the text-completion shape.
@@ -286,5 +355,187 @@ mod tests {
         assert_eq!(chunk_event(&chunk), event(&chunk));
         assert!(chunk_event(&chunk).starts_with(b"data: {\"id\":"));
         assert!(chunk_event(&chunk).ends_with(b"}\n\n"));
+    }
+
+    /// A source fed by the test: `Pending` while its queue is empty, like an upstream body
+    /// waiting for its connection's task.
+    /// The queue (`None`: the end) and the waker of a poll that found it empty.
+    type FeedState = (
+        std::collections::VecDeque<Option<ChatCompletionChunk>>,
+        Option<std::task::Waker>,
+    );
+
+    #[derive(Clone, Default)]
+    struct Feed(Arc<std::sync::Mutex<FeedState>>);
+
+    impl Feed {
+        fn push(&self, item: Option<ChatCompletionChunk>) {
+            let mut q = self.0.lock().unwrap();
+            q.0.push_back(item);
+            if let Some(w) = q.1.take() {
+                w.wake();
+            }
+        }
+    }
+
+    impl Stream for Feed {
+        type Item = Result<ChatCompletionChunk>;
+        fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            let mut q = self.0.lock().unwrap();
+            match q.0.pop_front() {
+                Some(Some(c)) => Poll::Ready(Some(Ok(c))),
+                Some(None) => Poll::Ready(None),
+                None => {
+                    q.1 = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        }
+    }
+
+    #[derive(Default)]
+    struct Wakes(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    fn text(n: usize) -> ChatCompletionChunk {
+        ChatCompletionChunk {
+            id: "chatcmpl-1".to_owned(),
+            created: 1_700_000_000,
+            model: String::new(),
+            object: "chat.completion.chunk".to_owned(),
+            system_fingerprint: None,
+            choices: vec![ChunkChoice {
+                finish_reason: None,
+                index: 0,
+                delta: Delta {
+                    content: Some(format!("t{n}")),
+                    ..Default::default()
+                },
+            }],
+            usage: None,
+            provider_specific_fields: None,
+        }
+    }
+
+    fn sse(feed: &Feed) -> ChunkSse {
+        let stats = StreamMetrics::new(
+            Arc::new(Metrics::default()),
+            "m".to_owned(),
+            "/chat/completions",
+            Instant::now(),
+            None,
+        );
+        ChunkSse::new(feed.clone(), Shape::Chat, "m".to_owned(), false, stats)
+    }
+
+    /// The `data:` events in a frame, as their delta texts (`[DONE]` as is).
+    fn events(frame: &Bytes) -> Vec<String> {
+        let text = std::str::from_utf8(frame).unwrap();
+        assert!(text.ends_with("\n\n"), "{text}");
+        text.split_terminator("\n\n")
+            .map(|e| {
+                let e = e.strip_prefix("data: ").unwrap();
+                if e == "[DONE]" {
+                    return e.to_owned();
+                }
+                let v: Value = serde_json::from_str(e).unwrap();
+                v["choices"][0]["delta"]["content"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn events_ready_together_leave_in_one_frame_after_the_idle_turns() {
+        let feed = Feed::default();
+        let mut sse = sse(&feed);
+        let wakes = Arc::new(Wakes::default());
+        let waker = std::task::Waker::from(wakes.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut poll = |sse: &mut ChunkSse| Pin::new(sse).poll_next(&mut cx);
+        let woken = || wakes.0.load(std::sync::atomic::Ordering::SeqCst);
+
+        // Nothing yet: pending, and no turn taken (it waits for the source's wake).
+        assert!(poll(&mut sse).is_pending());
+        assert_eq!(woken(), 0);
+
+        // Two events arrive: held; the stream gives its turn away (it woke itself).
+        feed.push(Some(text(1)));
+        feed.push(Some(text(2)));
+        let before = woken();
+        assert!(poll(&mut sse).is_pending());
+        assert_eq!(woken(), before + 1);
+
+        // An idle turn, then a third event: held too, and the count starts again.
+        assert!(poll(&mut sse).is_pending());
+        feed.push(Some(text(3)));
+        assert!(poll(&mut sse).is_pending());
+        for _ in 0..IDLE_TURNS {
+            assert!(poll(&mut sse).is_pending());
+        }
+
+        // The idle turns are over: all three leave as one frame, in order.
+        let Poll::Ready(Some(frame)) = poll(&mut sse) else {
+            panic!("expected a frame")
+        };
+        assert_eq!(events(&frame), ["t1", "t2", "t3"]);
+        let before = woken();
+        assert!(poll(&mut sse).is_pending());
+        assert_eq!(woken(), before, "nothing held: no turn taken");
+
+        // A lone event still leaves once its idle turns pass; the end comes with [DONE].
+        feed.push(Some(text(4)));
+        for _ in 0..=IDLE_TURNS {
+            assert!(poll(&mut sse).is_pending());
+        }
+        let Poll::Ready(Some(frame)) = poll(&mut sse) else {
+            panic!("expected a frame")
+        };
+        assert_eq!(events(&frame), ["t4"]);
+        feed.push(Some(text(5)));
+        feed.push(None);
+        let Poll::Ready(Some(frame)) = poll(&mut sse) else {
+            panic!("expected a frame")
+        };
+        assert_eq!(events(&frame), ["t5", "[DONE]"]);
+        assert!(matches!(poll(&mut sse), Poll::Ready(None)));
+    }
+
+    #[test]
+    fn an_error_after_held_events_follows_them_in_the_same_frame() {
+        let feed = Feed::default();
+        let mut sse = sse(&feed);
+        feed.push(Some(text(1)));
+        let waker = std::task::Waker::from(Arc::new(Wakes::default()));
+        let mut cx = Context::from_waker(&waker);
+        assert!(Pin::new(&mut sse).poll_next(&mut cx).is_pending());
+        // The source fails during the turn.
+        let failing = futures_util::stream::iter([
+            Ok(text(2)),
+            Err(bedrock_types::Error::new(
+                bedrock_types::ErrorKind::RateLimit,
+                "slow down",
+            )),
+        ]);
+        sse.source = Box::pin(failing);
+        let Poll::Ready(Some(frame)) = Pin::new(&mut sse).poll_next(&mut cx) else {
+            panic!("expected a frame")
+        };
+        let text = std::str::from_utf8(&frame).unwrap();
+        let parts: Vec<&str> = text.split_terminator("\n\n").collect();
+        assert_eq!(parts.len(), 3, "{text}");
+        assert!(parts[2].starts_with("data: {\"error\":"), "{text}");
+        assert!(parts[2].contains("slow down"), "{text}");
+        assert!(matches!(
+            Pin::new(&mut sse).poll_next(&mut cx),
+            Poll::Ready(None)
+        ));
     }
 }
