@@ -16,7 +16,7 @@ over minutes, and interleaving exposes all three to the same drift. LiteLLM runs
 
 Usage: python3 bench/run.py [--duration 10] [--concurrency 50] [--rates 100,500,1000,2000,5000]
                             [--repeat 3] [--skip-litellm] [--litellm-max-rate 1000]
-                            [--stream-max-rate 2000]
+                            [--stream-max-rate 2000] [--out bench/results.json]
 Everything runs on 127.0.0.1; nothing contacts AWS.
 """
 
@@ -182,6 +182,9 @@ def main():
                          "request queued at a higher rate only lengthens the run)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-litellm", action="store_true")
+    ap.add_argument("--out", default=str(BENCH / "results.json"),
+                    help="where the results go (a concurrency-only run with more repeats, "
+                         "--rates '' --repeat 9, can keep the full run's file)")
     args = ap.parse_args()
     rates = [float(r) for r in args.rates.split(",") if r]
 
@@ -253,7 +256,7 @@ def main():
                         print(json.dumps(r), flush=True)
                 for name, rs in runs.items():
                     results.append(median_run(rs))
-        (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+        pathlib.Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
         print_table(results)
     finally:
         for p in procs:
