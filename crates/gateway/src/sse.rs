@@ -113,6 +113,13 @@ fn usage_only(usage: Usage) -> ChatCompletion {
 /// reply of 12 events left in one write instead of 12; a turn more changed nothing.
 const IDLE_TURNS: u8 = 1;
 
+/// Bounds on what a stream holds, so an upstream that keeps events coming turn after turn is
+/// still streamed: what is held leaves once it reaches this size…
+const MAX_HELD_BYTES: usize = 16 * 1024;
+
+/// …or once it has been held this many turns.
+const MAX_HELD_TURNS: u8 = 32;
+
 /// The SSE byte stream over a chunk stream.
 ///
 /// Events that are ready together leave together: hyper writes every frame a body yields
@@ -121,9 +128,9 @@ const IDLE_TURNS: u8 = 1;
 /// did cost one `writev` (and one wake-up of the client) per event. When the source goes
 /// pending with events held, the stream gives its turn to the other ready tasks (the upstream
 /// connection's task among them: it may already have read the next events) and sends what it
-/// holds once [`IDLE_TURNS`] more turns bring nothing new. An event waits only those turns of
-/// the event loop, never on the network or a timer; none is re-chunked (each is still its own
-/// `data:` line).
+/// holds once [`IDLE_TURNS`] more turns bring nothing new (or it reaches [`MAX_HELD_BYTES`], or
+/// has waited [`MAX_HELD_TURNS`]). An event waits only turns of the event loop, never on the
+/// network or a timer; none is re-chunked (each is still its own `data:` line).
 pub struct ChunkSse {
     source: Pin<Box<dyn Stream<Item = Result<ChatCompletionChunk>> + Send>>,
     shape: Shape,
@@ -137,6 +144,8 @@ pub struct ChunkSse {
     progressed: bool,
     /// Turns in a row that brought no event.
     idle_turns: u8,
+    /// Turns given away since the oldest held event arrived.
+    held_turns: u8,
 }
 
 impl std::fmt::Debug for ChunkSse {
@@ -170,6 +179,7 @@ impl ChunkSse {
             held: Vec::new(),
             progressed: false,
             idle_turns: 0,
+            held_turns: 0,
         }
     }
 
@@ -200,6 +210,8 @@ impl ChunkSse {
 
     /// What is held, as one frame.
     fn release(&mut self) -> Poll<Option<Bytes>> {
+        self.idle_turns = 0;
+        self.held_turns = 0;
         Poll::Ready(Some(Bytes::from(std::mem::take(&mut self.held))))
     }
 }
@@ -221,6 +233,9 @@ impl Stream for ChunkSse {
                 Poll::Ready(Some(Ok(chunk))) => {
                     this.hold(chunk);
                     this.progressed = true;
+                    if this.held.len() >= MAX_HELD_BYTES {
+                        return this.release();
+                    }
                 }
                 Poll::Ready(None) => {
                     this.done = true;
@@ -234,7 +249,10 @@ impl Stream for ChunkSse {
                     push_event(&err.body, &mut this.held);
                 }
                 Poll::Pending if this.held.is_empty() => return Poll::Pending,
-                Poll::Pending if this.progressed || this.idle_turns < IDLE_TURNS => {
+                Poll::Pending
+                    if this.held_turns < MAX_HELD_TURNS
+                        && (this.progressed || this.idle_turns < IDLE_TURNS) =>
+                {
                     // A turn for the other ready tasks; the source's waker is registered too,
                     // so a new event wakes this stream either way.
                     if this.progressed {
@@ -243,14 +261,13 @@ impl Stream for ChunkSse {
                     } else {
                         this.idle_turns += 1;
                     }
+                    this.held_turns += 1;
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
                 }
-                // Turns that brought nothing new: the upstream waits on the network.
-                Poll::Pending => {
-                    this.idle_turns = 0;
-                    return this.release();
-                }
+                // Turns that brought nothing new (the upstream waits on the network), or held
+                // long enough.
+                Poll::Pending => return this.release(),
             }
         }
     }
@@ -506,6 +523,45 @@ mod tests {
         };
         assert_eq!(events(&frame), ["t5", "[DONE]"]);
         assert!(matches!(poll(&mut sse), Poll::Ready(None)));
+    }
+
+    #[test]
+    fn an_upstream_that_keeps_events_coming_is_still_streamed() {
+        let feed = Feed::default();
+        let mut body = sse(&feed);
+        let waker = std::task::Waker::from(Arc::new(Wakes::default()));
+        let mut cx = Context::from_waker(&waker);
+        // A new event every turn: what is held leaves after MAX_HELD_TURNS turns.
+        let mut sent = Vec::new();
+        let mut pendings = 0;
+        for n in 0..40 {
+            feed.push(Some(text(n)));
+            match Pin::new(&mut body).poll_next(&mut cx) {
+                Poll::Ready(Some(frame)) => sent.push(events(&frame)),
+                Poll::Pending => pendings += 1,
+                Poll::Ready(None) => panic!("ended early"),
+            }
+        }
+        assert!(!sent.is_empty(), "held {pendings} turns and sent nothing");
+        assert!(
+            sent.iter()
+                .all(|f| f.len() <= usize::from(MAX_HELD_TURNS) + 1),
+            "{sent:?}"
+        );
+        let flat: Vec<String> = sent.concat();
+        let expected: Vec<String> = (0..flat.len()).map(|n| format!("t{n}")).collect();
+        assert_eq!(flat, expected, "in order, none lost");
+
+        // A burst larger than the size bound leaves in frames of about that size.
+        let feed = Feed::default();
+        let mut body = sse(&feed);
+        for n in 0..400 {
+            feed.push(Some(text(n)));
+        }
+        let Poll::Ready(Some(frame)) = Pin::new(&mut body).poll_next(&mut cx) else {
+            panic!("expected a frame at the size bound")
+        };
+        assert!(frame.len() >= MAX_HELD_BYTES && frame.len() < MAX_HELD_BYTES + 1024);
     }
 
     #[test]
