@@ -5,8 +5,8 @@
 
 use std::io::{IsTerminal, Write};
 
+use bedrock_types::ChatMessage;
 use bedrock_types::chat::JsonObject;
-use bedrock_types::{ChatCompletionRequest, ChatMessage};
 use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -44,9 +44,8 @@ pub async fn turn(
     );
     body.insert("stream".to_owned(), Value::Bool(true));
     let (merged, _) = request::merge(body, "/v1/chat/completions", Kind::Chat, models, config)?;
-    let mut req: ChatCompletionRequest = request::typed(merged.body)?;
-    request::fill_aws(&mut req.aws, &merged.deployment.aws);
-    let mut stream = client.completion_stream(req).await?;
+    let req = request::chat_request(merged)?;
+    let mut stream = client.completion_stream_boxed(req).await?;
     let mut answer = String::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;

@@ -239,13 +239,6 @@ fn count_usage(done: &mut Done, usage: Option<&Usage>) {
     }
 }
 
-/// The typed request, boxed: it is 2 KB, and the handler futures that hold it stay small.
-fn chat_request(merged: Merged) -> Result<Box<ChatCompletionRequest>, ApiError> {
-    let mut req: Box<ChatCompletionRequest> = Box::new(request::typed(merged.body)?);
-    request::fill_aws(&mut req.aws, &merged.deployment.aws);
-    Ok(req)
-}
-
 /// The route the price table is looked up by.
 fn price_route(req: &ChatCompletionRequest) -> Option<ModelRoute> {
     ModelRoute::parse_with_model_id(&req.model, req.model_id.as_deref()).ok()
@@ -395,7 +388,7 @@ async fn completions(
         .body
         .remove(PROMPTS_KEY)
         .and_then(|v| serde_json::from_value(v).ok());
-    let req = chat_request(merged)?;
+    let req = request::chat_request(merged)?;
     if req.is_stream() {
         if prompts.is_some() {
             return Err(ApiError::bad_request(

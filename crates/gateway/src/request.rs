@@ -271,6 +271,14 @@ pub struct TypedChat {
     pub requested_model: String,
 }
 
+/// The merged body as the typed chat request, boxed (it is 2 KB, and the handler futures that
+/// hold it stay small), with the entry's credentials and endpoint filled in.
+pub fn chat_request(merged: Merged) -> Result<Box<ChatCompletionRequest>, ApiError> {
+    let mut req: Box<ChatCompletionRequest> = Box::new(typed(merged.body)?);
+    fill_aws(&mut req.aws, &merged.deployment.aws);
+    Ok(req)
+}
+
 /// Keys whose presence alone (even as `null`) changes what [`merge`] does, found in the raw
 /// body before it is read: `"aws_…`/`"api_base` (banned params, which a typed field reads as
 /// unset when null) and `\u00` (a key spelled with escapes could be one of them).
@@ -299,11 +307,10 @@ pub fn typed_chat(
             }
             None => merge(body, route, Kind::Chat, models, config)?,
         };
-        let mut request: Box<ChatCompletionRequest> = Box::new(typed(merged.body)?);
-        fill_aws(&mut request.aws, &merged.deployment.aws);
+        let requested_model = merged.requested_model.clone();
         Ok(TypedChat {
-            request,
-            requested_model: merged.requested_model,
+            request: chat_request(merged)?,
+            requested_model,
         })
     };
     if NEEDS_GENERAL_MERGE
@@ -421,11 +428,10 @@ mod tests {
     ) -> Result<TypedChat, ApiError> {
         let body = parse_body(bytes)?;
         let (merged, _) = merge(body, "/chat/completions", Kind::Chat, models, config)?;
-        let mut request: Box<ChatCompletionRequest> = Box::new(typed(merged.body)?);
-        fill_aws(&mut request.aws, &merged.deployment.aws);
+        let requested_model = merged.requested_model.clone();
         Ok(TypedChat {
-            request,
-            requested_model: merged.requested_model,
+            request: chat_request(merged)?,
+            requested_model,
         })
     }
 

@@ -108,7 +108,7 @@ fn usage_only(usage: Usage) -> ChatCompletion {
 }
 
 /// Turns without a new event that a stream holding events lets pass before it sends them
-/// (after the turn that follows its latest event). Measured against the mock with strace: an
+/// (besides the turn it gives away right after its latest event). Measured against the mock with strace: an
 /// event the upstream connection's task had already read always arrived within them, and a
 /// reply of 12 events left in one write instead of 12; a turn more changed nothing.
 const IDLE_TURNS: u8 = 1;
@@ -140,9 +140,7 @@ pub struct ChunkSse {
     stats: StreamMetrics,
     /// Events decoded and not yet handed to hyper.
     held: Vec<u8>,
-    /// Whether an event arrived since the stream last yielded its turn.
-    progressed: bool,
-    /// Turns in a row that brought no event.
+    /// Turns given away since the latest event arrived.
     idle_turns: u8,
     /// Turns given away since the oldest held event arrived.
     held_turns: u8,
@@ -177,7 +175,6 @@ impl ChunkSse {
             done: false,
             stats,
             held: Vec::new(),
-            progressed: false,
             idle_turns: 0,
             held_turns: 0,
         }
@@ -232,7 +229,7 @@ impl Stream for ChunkSse {
             match this.source.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
                     this.hold(chunk);
-                    this.progressed = true;
+                    this.idle_turns = 0;
                     if this.held.len() >= MAX_HELD_BYTES {
                         return this.release();
                     }
@@ -250,17 +247,11 @@ impl Stream for ChunkSse {
                 }
                 Poll::Pending if this.held.is_empty() => return Poll::Pending,
                 Poll::Pending
-                    if this.held_turns < MAX_HELD_TURNS
-                        && (this.progressed || this.idle_turns < IDLE_TURNS) =>
+                    if this.held_turns < MAX_HELD_TURNS && this.idle_turns <= IDLE_TURNS =>
                 {
                     // A turn for the other ready tasks; the source's waker is registered too,
                     // so a new event wakes this stream either way.
-                    if this.progressed {
-                        this.progressed = false;
-                        this.idle_turns = 0;
-                    } else {
-                        this.idle_turns += 1;
-                    }
+                    this.idle_turns += 1;
                     this.held_turns += 1;
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
