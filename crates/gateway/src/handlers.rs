@@ -11,6 +11,7 @@ use bedrock_types::images::ImageGenerationRequest;
 use bedrock_types::rerank::RerankRequest;
 use bedrock_types::{ChatCompletion, ChatCompletionRequest, ChatMessage, Usage};
 use bytes::Bytes;
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -295,9 +296,12 @@ async fn stream(
             .include_usage = Some(true);
         strip_usage = true;
     }
-    // An error before the first chunk (auth, validation, throttling) is an ordinary JSON error
-    // with its status; only later errors travel in the stream.
-    let chunks = state.client.completion_stream_boxed(req).await?;
+    // An error before the first chunk (auth, validation, throttling, or an exception event
+    // Bedrock sends before any output) is an ordinary JSON error with its status; only later
+    // errors travel in the stream. LiteLLM's proxy does the same: it waits for the first chunk
+    // before it answers. The first event then leaves with the response head, in one write.
+    let mut chunks = state.client.completion_stream_boxed(req).await?;
+    let first = chunks.next().await.transpose()?;
     let request_id = chunks.request_id().map(str::to_owned);
     let stats = StreamMetrics::new(
         state.metrics.clone(),
@@ -309,7 +313,7 @@ async fn stream(
         started,
         price_route,
     );
-    let sse = ChunkSse::new(chunks, shape, requested, strip_usage, stats);
+    let sse = ChunkSse::new(chunks, shape, requested, strip_usage, stats).starting_with(first);
     let mut r = http::Response::new(GatewayBody::stream(sse));
     let h = r.headers_mut();
     h.insert(

@@ -144,6 +144,8 @@ pub struct ChunkSse {
     idle_turns: u8,
     /// Turns given away since the oldest held event arrived.
     held_turns: u8,
+    /// What is held leaves at the next poll, without waiting for more (the first event).
+    send_now: bool,
 }
 
 impl std::fmt::Debug for ChunkSse {
@@ -177,7 +179,28 @@ impl ChunkSse {
             held: Vec::new(),
             idle_turns: 0,
             held_turns: 0,
+            send_now: false,
         }
+    }
+
+    /// The stream after its first item was taken from `source` (the handler waits for it, so
+    /// an error there is an ordinary error response): `first` is the first chunk, or `None`
+    /// when the source ended without one. The first event leaves at the first poll, with the
+    /// response head, without waiting for the events behind it.
+    #[must_use]
+    pub fn starting_with(mut self, first: Option<ChatCompletionChunk>) -> Self {
+        match first {
+            Some(chunk) => {
+                self.hold(chunk);
+                self.send_now = !self.held.is_empty();
+            }
+            None => {
+                self.done = true;
+                self.stats.status = Some(200);
+                self.held.extend_from_slice(DONE);
+            }
+        }
+        self
     }
 
     /// Append the SSE event for one chunk from the source (nothing for a usage-only chunk the
@@ -218,6 +241,9 @@ impl Stream for ChunkSse {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
         let this = &mut *self;
+        if std::mem::take(&mut this.send_now) {
+            return this.release();
+        }
         loop {
             if this.done {
                 return if this.held.is_empty() {
@@ -584,5 +610,50 @@ mod tests {
             Pin::new(&mut sse).poll_next(&mut cx),
             Poll::Ready(None)
         ));
+    }
+
+    #[test]
+    fn the_first_chunk_leaves_at_the_first_poll_and_the_rest_are_held() {
+        let feed = Feed::default();
+        // The source already has the next events when the stream is first polled.
+        feed.push(Some(text(2)));
+        feed.push(Some(text(3)));
+        feed.push(None);
+        let mut sse = sse(&feed).starting_with(Some(text(1)));
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        // The first event alone, without waiting for the ones behind it (it goes out with the
+        // response head).
+        let Poll::Ready(Some(first)) = Pin::new(&mut sse).poll_next(&mut cx) else {
+            panic!("expected the first chunk at once")
+        };
+        assert_eq!(events(&first), ["t1"]);
+        // The rest as before: together, with [DONE].
+        let Poll::Ready(Some(rest)) = Pin::new(&mut sse).poll_next(&mut cx) else {
+            panic!("expected the rest")
+        };
+        assert_eq!(events(&rest), ["t2", "t3", "[DONE]"]);
+        assert!(matches!(
+            Pin::new(&mut sse).poll_next(&mut cx),
+            Poll::Ready(None)
+        ));
+    }
+
+    #[test]
+    fn a_source_that_ended_before_its_first_chunk_sends_only_done() {
+        let feed = Feed::default();
+        let mut sse = sse(&feed).starting_with(None);
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let Poll::Ready(Some(frame)) = Pin::new(&mut sse).poll_next(&mut cx) else {
+            panic!("expected [DONE]")
+        };
+        assert_eq!(events(&frame), ["[DONE]"]);
+        assert!(matches!(
+            Pin::new(&mut sse).poll_next(&mut cx),
+            Poll::Ready(None)
+        ));
+        // The source was never polled again (polling an ended stream may panic).
+        assert!(feed.0.lock().unwrap().1.is_none());
     }
 }

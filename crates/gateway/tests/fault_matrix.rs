@@ -275,6 +275,34 @@ async fn stream_faults_end_with_an_error_event_and_lose_no_chunk() {
         );
     }
 
+    // An exception before any output is an ordinary JSON error with its status, not a 200 with
+    // an error event: the gateway waits for the first chunk before it answers, as LiteLLM's
+    // proxy does (checked against litellm 1.103.7: 429 `application/json`).
+    let r = rig(|m| {
+        m.on(
+            stream.clone(),
+            Reply::stream(vec![
+                Frame::event("messageStart", &json!({"role": "assistant"})),
+                Frame::exception(
+                    "throttlingException",
+                    "Too many tokens, please wait before trying again.",
+                ),
+            ]),
+        );
+    })
+    .await;
+    let resp = common::post(r.gateway.local_addr(), "/v1/chat/completions", &chat(true)).await;
+    assert_eq!(resp.status, 429, "{}", resp.text());
+    assert_eq!(resp.header("content-type"), Some("application/json"));
+    let error = &resp.json()["error"];
+    assert_eq!(error["code"], "429");
+    assert!(
+        error["message"].as_str().is_some_and(
+            |m| m.starts_with("litellm.RateLimitError:") && m.contains("Too many tokens")
+        ),
+        "{error}"
+    );
+
     // A refused stream start is retried, then streams.
     let r = rig(|m| {
         m.on_times(stream.clone(), 1, Reply::throttled());
