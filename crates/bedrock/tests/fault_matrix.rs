@@ -137,7 +137,8 @@ async fn every_whole_body_fault_gives_its_typed_error_or_a_counted_retry() {
         (
             "internal always",
             Reply::error(500, "InternalServerException", "oops"),
-            Expect::Error(ErrorKind::ServiceUnavailable, 500, 3),
+            // LiteLLM's ServiceUnavailableError: 503.
+            Expect::Error(ErrorKind::ServiceUnavailable, 503, 3),
         ),
         (
             "unavailable always",

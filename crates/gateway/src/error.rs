@@ -9,6 +9,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use crate::body::GatewayBody;
+use crate::config::Deployment;
 
 /// An error response.
 #[derive(Debug, Clone)]
@@ -19,6 +20,10 @@ pub struct ApiError {
     pub body: Value,
     /// For metrics: `bad_request`, `authentication`, …
     pub kind: &'static str,
+    /// Raised by the call itself (Bedrock, or the client's checks of the request), which
+    /// LiteLLM's proxy makes through its router when the model is listed: see
+    /// [`ApiError::with_router_context`].
+    pub from_call: bool,
 }
 
 impl ApiError {
@@ -47,7 +52,44 @@ impl ApiError {
                 500..=599 => "internal",
                 _ => "bad_request",
             },
+            from_call: false,
         }
+    }
+
+    /// What LiteLLM's router adds to the message of an error from a call to a listed model
+    /// group (`expose_router_debug_in_errors`, on by default): the fallbacks hint for a
+    /// context-window error, the deployment's timeouts for a timeout, then
+    /// `. Received Model Group=<group>\nAvailable Model Group Fallbacks=None` (the gateway has
+    /// no fallbacks). Errors the gateway raises itself and errors in a stream's first chunk
+    /// (raised outside the router) are left as they are.
+    pub fn with_router_context(mut self, group: &str, deployment: &Deployment) -> Self {
+        if !self.from_call {
+            return self;
+        }
+        let mut message = self.message().to_owned();
+        match self.kind {
+            "context_window_exceeded" => message.push_str(&format!(
+                "\nmodel={group}. context_window_fallbacks=None. fallbacks=None.\n\n\
+                 Set 'context_window_fallback' - https://docs.litellm.ai/docs/routing#fallbacks"
+            )),
+            "timeout" => message.push_str(&format!(
+                "\n\nDeployment Info: request_timeout: {}\ntimeout: {}",
+                python_repr(deployment.params.get("request_timeout")),
+                python_repr(deployment.params.get("timeout")),
+            )),
+            _ => {}
+        }
+        message.push_str(&format!(
+            ". Received Model Group={group}\nAvailable Model Group Fallbacks=None"
+        ));
+        self.body["error"]["message"] = Value::String(message);
+        self
+    }
+
+    /// Not from the router's call: an error in a stream's first chunk.
+    pub fn outside_router(mut self) -> Self {
+        self.from_call = false;
+        self
     }
 
     /// 400 `invalid_request_error`.
@@ -91,6 +133,22 @@ impl From<bedrock_types::Error> for ApiError {
             status,
             body,
             kind: e.kind().as_str(),
+            from_call: true,
         }
+    }
+}
+
+/// A `litellm_params` value as Python prints it (`None`, `30`, `30.5`, `True`).
+fn python_repr(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => "None".to_owned(),
+        Some(Value::Bool(b)) => if *b { "True" } else { "False" }.to_owned(),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) => bedrock_transform::pyjson::float_repr(f),
+            _ => n.to_string(),
+        },
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
     }
 }

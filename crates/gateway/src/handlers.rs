@@ -140,6 +140,10 @@ pub async fn api(
         Ok(Reply::Stream(r)) => return r, // the stream counts itself when it ends
         Ok(Reply::Whole(r)) => r,
         Err(e) => {
+            let e = match state.models.listed(&done.model) {
+                Some(deployment) => e.with_router_context(&done.model, deployment),
+                None => e,
+            };
             done.status = e.status;
             tracing::debug!(status = e.status, message = e.message(), "request failed");
             e.into_response()
@@ -301,7 +305,11 @@ async fn stream(
     // errors travel in the stream. LiteLLM's proxy does the same: it waits for the first chunk
     // before it answers. The first event then leaves with the response head, in one write.
     let mut chunks = state.client.completion_stream_boxed(req).await?;
-    let first = chunks.next().await.transpose()?;
+    let first = chunks
+        .next()
+        .await
+        .transpose()
+        .map_err(|e| ApiError::from(e).outside_router())?;
     let request_id = chunks.request_id().map(str::to_owned);
     let stats = StreamMetrics::new(
         state.metrics.clone(),

@@ -123,6 +123,23 @@ impl ModelTable {
             .map(|g| g.deployments.as_slice())
     }
 
+    /// The first deployment of the listed entry (exact or wildcard) that `requested` names;
+    /// `None` for a passthrough or unknown name. A call to a listed model goes through
+    /// LiteLLM's router, which words its errors around it.
+    pub fn listed(&self, requested: &str) -> Option<&Arc<Deployment>> {
+        if let Some(g) = self.exact.iter().find(|g| g.name == requested) {
+            return g.deployments.first();
+        }
+        self.wildcards
+            .iter()
+            .find(|g| {
+                requested
+                    .strip_prefix(g.name.trim_end_matches('*'))
+                    .is_some_and(|s| !s.is_empty())
+            })
+            .and_then(|g| g.deployments.first())
+    }
+
     /// Whether unlisted `bedrock/...` names are served.
     pub fn passthrough(&self) -> bool {
         self.passthrough

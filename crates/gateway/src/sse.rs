@@ -269,7 +269,11 @@ impl Stream for ChunkSse {
                     this.done = true;
                     let err = ApiError::from(e);
                     this.stats.status = Some(err.status);
-                    push_event(&err.body, &mut this.held);
+                    // LiteLLM's proxy writes this event with `json.dumps` (`", "`, `": "`).
+                    this.held.extend_from_slice(b"data: ");
+                    this.held
+                        .extend_from_slice(bedrock_transform::pyjson::dumps(&err.body).as_bytes());
+                    this.held.extend_from_slice(b"\n\n");
                 }
                 Poll::Pending if this.held.is_empty() => return Poll::Pending,
                 Poll::Pending

@@ -342,7 +342,8 @@ async fn errors_before_the_stream_are_json_with_bedrock_status() {
     let r = post(h.addr(), "/v1/chat/completions", &body).await;
     assert_eq!(r.status, 429, "{}", r.text());
     let v = r.json();
-    assert_eq!(v["error"]["type"], "rate_limit_error");
+    // LiteLLM's RateLimitError carries `throttling_error` (checked against litellm 1.103.7).
+    assert_eq!(v["error"]["type"], "throttling_error");
     assert_eq!(v["error"]["code"], "429");
     assert!(
         v["error"]["message"]

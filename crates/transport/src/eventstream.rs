@@ -80,7 +80,9 @@ impl Message {
                             .map(str::to_owned)
                     })
                     .unwrap_or_else(|| String::from_utf8_lossy(&self.payload).into_owned());
-                Err(Error::from_bedrock(0, Some(&kind), message, request_id))
+                // What LiteLLM quotes: the type as sent, then the payload.
+                let detail = format!("{kind} {}", String::from_utf8_lossy(&self.payload));
+                Err(Error::from_bedrock(0, Some(&kind), message, request_id).with_detail(detail))
             }
             other => {
                 let code = self.header_str(":error-code").unwrap_or(other).to_owned();

@@ -73,21 +73,15 @@ impl ErrorKind {
         }
     }
 
-    /// The OpenAI `error.type` string an OpenAI SDK maps back to its exception classes.
-    pub fn openai_type(self) -> &'static str {
+    /// The `error.type` LiteLLM's exception class carries, when it carries one:
+    /// `RateLimitError` says `throttling_error`, `ServiceUnavailableError` and
+    /// `InternalServerError` say `internal_server_error`; the others carry none and their type
+    /// follows the status ([`Error::openai_type`]).
+    pub fn litellm_carried_type(self) -> Option<&'static str> {
         match self {
-            ErrorKind::BadRequest
-            | ErrorKind::ContextWindowExceeded
-            | ErrorKind::ContentPolicy
-            | ErrorKind::UnsupportedParams
-            | ErrorKind::NotFound => "invalid_request_error",
-            ErrorKind::Authentication => "authentication_error",
-            ErrorKind::PermissionDenied => "permission_error",
-            ErrorKind::RateLimit => "rate_limit_error",
-            ErrorKind::Timeout => "timeout_error",
-            ErrorKind::ServiceUnavailable => "service_unavailable_error",
-            ErrorKind::Internal => "internal_server_error",
-            ErrorKind::ApiConnection => "api_connection_error",
+            ErrorKind::RateLimit => Some("throttling_error"),
+            ErrorKind::ServiceUnavailable | ErrorKind::Internal => Some("internal_server_error"),
+            _ => None,
         }
     }
 
@@ -106,6 +100,19 @@ impl ErrorKind {
             ErrorKind::Internal => "InternalServerError",
             ErrorKind::ApiConnection => "APIConnectionError",
             ErrorKind::UnsupportedParams => "UnsupportedParamsError",
+        }
+    }
+
+    /// The class names LiteLLM's message starts with: its subclasses of `BadRequestError`
+    /// prefix the message twice (`litellm.ContextWindowExceededError: litellm.BadRequestError:
+    /// …`).
+    fn litellm_message_class(self) -> &'static str {
+        match self {
+            ErrorKind::ContextWindowExceeded => {
+                "ContextWindowExceededError: litellm.BadRequestError"
+            }
+            ErrorKind::ContentPolicy => "BadRequestError: litellm.ContentPolicyViolationError",
+            other => other.litellm_class(),
         }
     }
 
@@ -141,6 +148,9 @@ pub struct Error {
     bedrock_error_type: Option<String>,
     request_id: Option<String>,
     retryable: bool,
+    /// Bedrock's error as LiteLLM quotes it in its message (the reply body; for an in-stream
+    /// exception, its type and payload).
+    detail: Option<Box<str>>,
 }
 
 impl fmt::Debug for Error {
@@ -153,6 +163,7 @@ impl fmt::Debug for Error {
             .field("bedrock_error_type", &self.bedrock_error_type)
             .field("request_id", &self.request_id)
             .field("retryable", &self.retryable)
+            .field("detail", &self.detail)
             .finish()
     }
 }
@@ -185,6 +196,7 @@ impl Error {
             bedrock_error_type: None,
             request_id: None,
             retryable: kind.is_retryable(),
+            detail: None,
         }
     }
 
@@ -253,6 +265,12 @@ impl Error {
             status
         };
         let kind = classify(status, error_type.as_deref(), &message);
+        // LiteLLM raises a Bedrock 500 as ServiceUnavailableError, whose status is 503.
+        let status = if kind == ErrorKind::ServiceUnavailable && status == 500 {
+            503
+        } else {
+            status
+        };
         let retryable = match error_type.as_deref() {
             // Expired or invalid credentials never get better by retrying the same request.
             Some(
@@ -282,6 +300,7 @@ impl Error {
             bedrock_error_type: error_type,
             request_id: request_id.map(str::to_owned),
             retryable,
+            detail: None,
         }
     }
 
@@ -304,15 +323,34 @@ impl Error {
         let error_type = error_type
             .map(str::to_owned)
             .or_else(|| from_body(&["__type", "code", "Code"]));
+        let text = String::from_utf8_lossy(body);
+        let text: String = text.chars().take(2000).collect();
         let message = from_body(&["message", "Message"]).unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(body);
             if text.trim().is_empty() {
                 format!("Bedrock returned HTTP {status}")
             } else {
-                text.chars().take(2000).collect()
+                text.clone()
             }
         });
-        Error::from_bedrock(status, error_type.as_deref(), message, request_id)
+        let error = Error::from_bedrock(status, error_type.as_deref(), message, request_id);
+        if text.trim().is_empty() {
+            error
+        } else {
+            error.with_detail(text)
+        }
+    }
+
+    /// Attach Bedrock's error text as LiteLLM quotes it (`str(BedrockError)`): the reply body,
+    /// or for an in-stream exception `"{:exception-type} {payload}"`. The OpenAI-shaped body
+    /// ([`Error::to_openai_json`]) then words its message as LiteLLM does.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into().into_boxed_str());
+        self
+    }
+
+    /// Bedrock's error text as LiteLLM quotes it, when this error came from Bedrock.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
     }
 
     /// Attach the name of the request field this error is about.
@@ -380,27 +418,108 @@ impl Error {
         self.retryable
     }
 
+    /// The OpenAI `error.type`, as LiteLLM's proxy chooses it (`openai_error_type`): the type
+    /// the exception class carries, else by status (401 `authentication_error`, 403
+    /// `permission_error`, 429 `rate_limit_error`, other 4xx `invalid_request_error`, 5xx
+    /// `internal_server_error`). So an expired token (403) is a `permission_error` and a
+    /// model timeout (408) an `invalid_request_error`, as LiteLLM answers them.
+    pub fn openai_type(&self) -> &'static str {
+        if let Some(t) = self.kind.litellm_carried_type() {
+            return t;
+        }
+        match self.status {
+            401 => "authentication_error",
+            403 => "permission_error",
+            429 => "rate_limit_error",
+            s if s < 500 => "invalid_request_error",
+            _ => "internal_server_error",
+        }
+    }
+
     /// The OpenAI-shaped error body: `{"error": {"message", "type", "param", "code"}}`.
     ///
     /// The message carries LiteLLM's `litellm.<Class>: ` prefix so that code matching on
     /// LiteLLM's messages keeps working.
+    ///
+    /// For an error Bedrock sent ([`Error::detail`]) the message is LiteLLM's word for word:
+    /// `litellm.<Class>: <BedrockException prefix> - <detail><hint>`, the prefix and hint
+    /// chosen by the same text checks as LiteLLM's `exception_mapping_utils` (for example
+    /// `BedrockException: Rate Limit Error - throttlingException {"message":"…"}`). Otherwise it
+    /// is `litellm.<Class>: BedrockException - <message>`, with Bedrock's error type in
+    /// parentheses when known.
     pub fn to_openai_json(&self) -> serde_json::Value {
-        let mut message = format!(
-            "litellm.{}: BedrockException - {}",
-            self.kind.litellm_class(),
-            self.message
-        );
-        if let Some(t) = &self.bedrock_error_type {
-            message.push_str(&format!(" ({t})"));
-        }
+        let message = match &self.detail {
+            Some(detail) => {
+                let (prefix, hint) = litellm_wording(detail);
+                format!(
+                    "litellm.{}: {prefix} - {detail}{hint}",
+                    self.kind.litellm_message_class()
+                )
+            }
+            None => {
+                let mut message = format!(
+                    "litellm.{}: BedrockException - {}",
+                    self.kind.litellm_class(),
+                    self.message
+                );
+                if let Some(t) = &self.bedrock_error_type {
+                    message.push_str(&format!(" ({t})"));
+                }
+                message
+            }
+        };
         serde_json::json!({
             "error": {
                 "message": message,
-                "type": self.kind.openai_type(),
+                "type": self.openai_type(),
                 "param": self.param,
                 "code": self.status.to_string(),
             }
         })
+    }
+}
+
+/// The prefix and trailing hint LiteLLM's Bedrock error mapping puts around the error text,
+/// by its checks in its order (`_map_bedrock_exception`; case-sensitive, as there).
+fn litellm_wording(detail: &str) -> (&'static str, &'static str) {
+    const CONTEXT: &[&str] = &[
+        "too many tokens",
+        "expected maxLength:",
+        "Input is too long",
+        "prompt is too long",
+        "prompt: length: 1..",
+        "Too many input tokens",
+    ];
+    let has = |needles: &[&str]| needles.iter().any(|n| detail.contains(n));
+    if has(CONTEXT) {
+        ("BedrockException: Context Window Error", "")
+    } else if detail
+        .contains("Conversation blocks and tool result blocks cannot be provided in the same turn.")
+    {
+        (
+            "BedrockException",
+            "\n. Enable 'litellm.modify_params=True' (for PROXY do: `litellm_settings::modify_params: True`) to insert a dummy assistant message and fix this error.",
+        )
+    } else if detail.contains("Malformed input request") {
+        ("BedrockException", "")
+    } else if detail.contains("A conversation must start with a user message.") {
+        (
+            "BedrockException",
+            "\n. Pass in default user message via `completion(..,user_continue_message=)` or enable `litellm.modify_params=True`.\nFor Proxy: do via `litellm_settings::modify_params: True` or user_continue_message under `litellm_params`",
+        )
+    } else if has(&[
+        "Unable to locate credentials",
+        "The security token included in the request is invalid",
+    ]) {
+        ("BedrockException Invalid Authentication", "")
+    } else if detail.contains("AccessDeniedException") {
+        ("BedrockException PermissionDeniedError", "")
+    } else if has(&["throttlingException", "ThrottlingException"]) {
+        ("BedrockException: Rate Limit Error", "")
+    } else if has(&["Connect timeout on endpoint URL", "timed out"]) {
+        ("BedrockException: Timeout Error", "")
+    } else {
+        ("BedrockException", "")
     }
 }
 
@@ -625,7 +744,13 @@ mod tests {
             let e = Error::from_bedrock(*status, *ty, *msg, Some("req-1"));
             assert_eq!(e.kind(), *kind, "{msg}");
             assert_eq!(e.is_retryable(), *retry, "{msg}");
-            assert_eq!(e.status(), *status);
+            // LiteLLM's ServiceUnavailableError is a 503, whatever Bedrock's 500 said.
+            let expected = if *status == 500 && *kind == ErrorKind::ServiceUnavailable {
+                503
+            } else {
+                *status
+            };
+            assert_eq!(e.status(), expected, "{msg}");
             assert_eq!(e.request_id(), Some("req-1"));
         }
     }
@@ -653,5 +778,75 @@ mod tests {
         assert_eq!(body["error"]["type"], "invalid_request_error");
         assert_eq!(body["error"]["code"], "400");
         assert_eq!(body["error"]["param"], "messages[0].role");
+    }
+
+    #[test]
+    fn openai_body_words_bedrock_errors_as_litellm() {
+        let reply = |status, t: &str, message: &str| {
+            let body = serde_json::json!({ "message": message }).to_string();
+            Error::from_http_reply(status, Some(t), None, body.as_bytes()).to_openai_json()
+        };
+        // The reply body is quoted as is; the prefix follows LiteLLM's text checks.
+        let b = reply(429, "ThrottlingException", "Too many requests.");
+        assert_eq!(
+            b["error"]["message"],
+            r#"litellm.RateLimitError: BedrockException - {"message":"Too many requests."}"#
+        );
+        assert_eq!(b["error"]["type"], "throttling_error");
+        let b = reply(
+            400,
+            "ValidationException",
+            "Input is too long for requested model.",
+        );
+        assert_eq!(
+            b["error"]["message"],
+            r#"litellm.ContextWindowExceededError: litellm.BadRequestError: BedrockException: Context Window Error - {"message":"Input is too long for requested model."}"#
+        );
+        let b = reply(
+            400,
+            "ValidationException",
+            "A conversation must start with a user message. Try again.",
+        );
+        assert!(
+            b["error"]["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("\n. Pass in default user message via `completion(..,user_continue_message=)` or enable `litellm.modify_params=True`.\nFor Proxy: do via `litellm_settings::modify_params: True` or user_continue_message under `litellm_params`"),
+            "{b}"
+        );
+        // A Bedrock 500 is LiteLLM's ServiceUnavailableError: 503.
+        let b = reply(500, "InternalServerException", "oops");
+        assert_eq!(b["error"]["code"], "503");
+        assert_eq!(b["error"]["type"], "internal_server_error");
+        // Types follow the status where the class carries none.
+        let b = reply(
+            403,
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+        );
+        assert_eq!(b["error"]["type"], "permission_error");
+        assert_eq!(
+            reply(408, "ModelTimeoutException", "late")["error"]["type"],
+            "invalid_request_error"
+        );
+        assert_eq!(
+            reply(401, "", "who")["error"]["type"],
+            "authentication_error"
+        );
+        // An in-stream exception quotes its type as sent and its payload.
+        let e = Error::from_bedrock(0, Some("throttlingException"), "slow", None)
+            .with_detail(r#"throttlingException {"message":"slow"}"#);
+        assert_eq!(
+            e.to_openai_json()["error"]["message"],
+            r#"litellm.RateLimitError: BedrockException: Rate Limit Error - throttlingException {"message":"slow"}"#
+        );
+        // Errors Bedrock did not send keep the parsed message.
+        let e = Error::new(ErrorKind::ApiConnection, "connection refused");
+        let b = e.to_openai_json();
+        assert_eq!(
+            b["error"]["message"],
+            "litellm.APIConnectionError: BedrockException - connection refused"
+        );
+        assert_eq!(b["error"]["type"], "internal_server_error");
     }
 }
