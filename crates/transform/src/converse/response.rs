@@ -357,10 +357,11 @@ pub(super) fn transform(
     if json_answer.is_some() && tool_calls.is_empty() && finish == FinishReason::ToolCalls {
         finish = FinishReason::Stop;
     }
+    // LiteLLM's Converse transform always sets the joined text, so a reply without a text block
+    // (tool calls only) has `content: ""`, not null (checked against litellm 1.103.7).
     let content = match json_answer {
         Some(j) => Some(j),
-        None if saw_text => Some(text),
-        None => None,
+        None => Some(text),
     };
 
     let usage = body
