@@ -105,11 +105,22 @@ pub enum EmbeddingVector {
     Base64(String),
 }
 
-/// Embedding usage.
+/// Embedding usage, in LiteLLM's `Usage` shape: `completion_tokens` is always there (0), and
+/// the two details are written as `null` (Bedrock's embedding replies report none), so code
+/// that reads them from a LiteLLM response reads them here too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmbeddingUsage {
+    /// Always 0: an embedding generates no tokens.
+    #[serde(default)]
+    pub completion_tokens: u64,
     /// Input tokens.
     pub prompt_tokens: u64,
     /// Same as prompt tokens.
     pub total_tokens: u64,
+    /// Not reported for embeddings (`null`).
+    #[serde(default)]
+    pub completion_tokens_details: Option<serde_json::Value>,
+    /// Not reported for embeddings (`null`).
+    #[serde(default)]
+    pub prompt_tokens_details: Option<serde_json::Value>,
 }

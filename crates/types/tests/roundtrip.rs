@@ -144,7 +144,23 @@ fn embeddings_round_trip() {
         req.provider_params.keys().collect::<Vec<_>>(),
         ["input_type", "normalize"]
     );
-    let resp: EmbeddingResponse = round_trip("embedding_response.json");
+    // OpenAI's usage has two counts; written back, it has LiteLLM's `Usage` shape.
+    let text = fixture("embedding_response.json");
+    let mut expected: Value = serde_json::from_str(&text).unwrap();
+    let usage = expected["usage"].as_object_mut().unwrap();
+    assert!(!usage.contains_key("completion_tokens"));
+    let mut litellm = serde_json::Map::new();
+    litellm.insert("completion_tokens".to_owned(), Value::from(0));
+    litellm.extend(std::mem::take(usage));
+    litellm.insert("completion_tokens_details".to_owned(), Value::Null);
+    litellm.insert("prompt_tokens_details".to_owned(), Value::Null);
+    expected["usage"] = Value::Object(litellm);
+    let resp: EmbeddingResponse = bedrock_types::json::from_slice(text.as_bytes()).unwrap();
+    assert_eq!(serde_json::to_value(&resp).unwrap(), expected);
+    assert_eq!(
+        serde_json::to_string(&resp.usage).unwrap(),
+        r#"{"completion_tokens":0,"prompt_tokens":7,"total_tokens":7,"completion_tokens_details":null,"prompt_tokens_details":null}"#
+    );
     assert!(matches!(resp.data[1].embedding, EmbeddingVector::Base64(_)));
 }
 

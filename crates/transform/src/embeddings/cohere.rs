@@ -145,6 +145,7 @@ impl EmbeddingConfig for CohereEmbedConfig {
             usage: EmbeddingUsage {
                 prompt_tokens: tokens,
                 total_tokens: tokens,
+                ..EmbeddingUsage::default()
             },
             meta: ResponseMeta::default(),
         })

@@ -194,6 +194,7 @@ impl EmbeddingConfig for NovaEmbedConfig {
             usage: EmbeddingUsage {
                 prompt_tokens: tokens,
                 total_tokens: tokens,
+                ..EmbeddingUsage::default()
             },
             meta: ResponseMeta::default(),
         })

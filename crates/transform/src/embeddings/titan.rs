@@ -165,6 +165,7 @@ impl EmbeddingConfig for TitanEmbedConfig {
             usage: EmbeddingUsage {
                 prompt_tokens: tokens,
                 total_tokens: tokens,
+                ..EmbeddingUsage::default()
             },
             meta: ResponseMeta::default(),
         })
