@@ -85,13 +85,22 @@ pub fn root(state: &State) -> http::Response<GatewayBody> {
     )
 }
 
-fn model_card(state: &State, id: &str) -> Value {
-    json!({"id": id, "object": "model", "created": state.created, "owned_by": "bedrock"})
+/// The `created` LiteLLM's proxy gives every model (a fixed date, not the start time).
+const MODEL_CREATED: u64 = 1_677_610_602;
+
+/// A model as LiteLLM's proxy lists it: `owned_by` is `openai` in the list and the provider
+/// (`bedrock`) when one model is asked for.
+fn model_card(id: &str, owned_by: &str) -> Value {
+    json!({"id": id, "object": "model", "created": MODEL_CREATED, "owned_by": owned_by})
 }
 
 /// `GET /v1/models`.
 pub fn list_models(state: &State) -> http::Response<GatewayBody> {
-    let data: Vec<Value> = state.models.names().map(|n| model_card(state, n)).collect();
+    let data: Vec<Value> = state
+        .models
+        .names()
+        .map(|n| model_card(n, "openai"))
+        .collect();
     json_response(200, &json!({"data": data, "object": "list"}))
 }
 
@@ -100,12 +109,12 @@ pub fn get_model(state: &State, id: &str) -> http::Response<GatewayBody> {
     if state.models.deployments(id).is_some()
         || (state.models.passthrough() && id.starts_with("bedrock/"))
     {
-        json_response(200, &model_card(state, id))
+        json_response(200, &model_card(id, "bedrock"))
     } else {
         ApiError::new(
             404,
             "invalid_request_error",
-            format!("The model `{id}` does not exist"),
+            format!("The model `{id}` does not exist or is not accessible"),
             Some("model"),
         )
         .into_response()

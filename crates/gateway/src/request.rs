@@ -89,13 +89,12 @@ pub struct Merged {
     pub deployment: Arc<Deployment>,
 }
 
-/// Parse a JSON object body; malformed JSON is a 400 naming the problem and its place.
+/// Parse a JSON object body; malformed JSON is a 400 naming the problem and its place. An
+/// empty body is an empty object, as LiteLLM's proxy reads it (the checks that follow then
+/// name what is missing).
 pub fn parse_body(bytes: &[u8]) -> Result<JsonObject, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request(
-            "Invalid JSON payload: expected a JSON object, got an empty body",
-            Some("request_body"),
-        ));
+        return Ok(JsonObject::new());
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
@@ -120,19 +119,60 @@ pub fn parse_body(bytes: &[u8]) -> Result<JsonObject, ApiError> {
     }
 }
 
-/// The `model` a body names.
-pub fn requested_model(body: &JsonObject) -> Result<String, ApiError> {
+/// The route as LiteLLM's proxy names it in its messages (`ROUTE_ENDPOINT_MAPPING`: no `/v1`,
+/// and `/image/generations` in the singular).
+pub fn litellm_route(label: &str) -> &str {
+    match label {
+        "/v1/images/generations" => "/image/generations",
+        other => other.strip_prefix("/v1").unwrap_or(other),
+    }
+}
+
+/// The body parameters LiteLLM's proxy requires on a route before it looks at the model
+/// (`REQUIRED_BODY_PARAMS_BY_ROUTE`): absent or `null` is a 400 naming the first one missing.
+fn check_required_params(body: &JsonObject, route: &str) -> Result<(), ApiError> {
+    let required: &[&str] = match route {
+        "/v1/chat/completions" => &["messages"],
+        "/v1/embeddings" => &["input"],
+        _ => &[],
+    };
+    match required
+        .iter()
+        .find(|p| body.get(**p).is_none_or(Value::is_null))
+    {
+        Some(p) => Err(ApiError::bad_request(
+            format!(
+                "{}: Missing required parameter: '{p}'.",
+                litellm_route(route)
+            ),
+            Some(p),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The `model` a body names. One that is missing, empty or not a string names no model the
+/// gateway serves: the 400 of an unknown model (`model=None` when absent), as LiteLLM's proxy.
+pub fn requested_model(body: &JsonObject, route: &str) -> Result<String, ApiError> {
     match body.get("model") {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) | None => Err(ApiError::bad_request(
-            "Missing required parameter: 'model'.",
-            Some("model"),
-        )),
-        Some(_) => Err(ApiError::bad_request(
-            "Invalid value for 'model': expected a string.",
-            Some("model"),
-        )),
+        Some(Value::String(s)) => Err(unknown_model(route, s)),
+        None | Some(Value::Null) => Err(unknown_model(route, "None")),
+        Some(other) => Err(unknown_model(route, &other.to_string())),
     }
+}
+
+/// LiteLLM's `ProxyModelNotFoundError`: its `detail` also travels as
+/// `provider_specific_fields`.
+fn unknown_model(route: &str, requested: &str) -> ApiError {
+    let message = format!(
+        "{}: Invalid model name passed in model={requested}. Call `/v1/models` to view \
+         available models for your key.",
+        litellm_route(route)
+    );
+    let mut e = ApiError::bad_request(message.clone(), None);
+    e.body["error"]["provider_specific_fields"] = serde_json::json!({ "error": message });
+    e
 }
 
 /// Resolve the body's model, check it, and merge the defaults in.
@@ -143,22 +183,17 @@ pub fn merge(
     models: &ModelTable,
     config: &Config,
 ) -> Result<(Merged, Resolved), ApiError> {
-    let requested = requested_model(&body)?;
+    check_required_params(&body, route)?;
+    let requested = requested_model(&body, route)?;
     let resolved = resolve(models, &requested, route)?;
     merge_resolved(body, requested, resolved, kind, config)
 }
 
 /// The deployment for `requested`, or the 400 LiteLLM's proxy answers for an unknown model.
 fn resolve(models: &ModelTable, requested: &str, route: &str) -> Result<Resolved, ApiError> {
-    models.resolve(requested).ok_or_else(|| {
-        ApiError::bad_request(
-            format!(
-                "{route}: Invalid model name passed in model={requested}. Call `/v1/models` to \
-                 view available models for your key."
-            ),
-            Some("model"),
-        )
-    })
+    models
+        .resolve(requested)
+        .ok_or_else(|| unknown_model(route, requested))
 }
 
 /// [`merge`] with the model already resolved (a resolution picks a deployment, round robin,
@@ -302,7 +337,7 @@ pub fn typed_chat(
         let (merged, _) = match resolved {
             // The model is resolved once: a resolution picks a deployment, round robin.
             Some(r) => {
-                let requested = requested_model(&body)?;
+                let requested = requested_model(&body, route)?;
                 merge_resolved(body, requested, r, Kind::Chat, config)?
             }
             None => merge(body, route, Kind::Chat, models, config)?,

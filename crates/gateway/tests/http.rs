@@ -388,21 +388,46 @@ async fn gateway_errors_are_openai_shaped() {
     // Not an object.
     let r = request(a, "POST", "/v1/chat/completions", &[], "[1]").await;
     assert_eq!(r.status, 400);
-    // Unknown model: 400 as LiteLLM's proxy.
+    // Unknown model: 400 in LiteLLM's proxy's bytes (recorded from litellm 1.103.7).
     let r = post(a, "/v1/chat/completions", &chat_body("gpt-4o", "x")).await;
     assert_eq!(r.status, 400);
-    let v = r.json();
-    assert_eq!(v["error"]["param"], "model");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Invalid model name passed in model=gpt-4o")
+    assert_eq!(
+        r.text(),
+        r#"{"error":{"message":"/chat/completions: Invalid model name passed in model=gpt-4o. Call `/v1/models` to view available models for your key.","type":"invalid_request_error","param":null,"code":"400","provider_specific_fields":{"error":"/chat/completions: Invalid model name passed in model=gpt-4o. Call `/v1/models` to view available models for your key."}}}"#
     );
-    // Missing model.
+    // Missing model: LiteLLM looks it up as `None`.
     let r = post(a, "/v1/chat/completions", &json!({"messages": []})).await;
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["param"], "model");
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("/chat/completions: Invalid model name passed in model=None."),
+        "{}",
+        r.text()
+    );
+    // Required parameters come first, as in LiteLLM's proxy; an empty body is `{}`.
+    for (path, body, expected) in [
+        (
+            "/v1/chat/completions",
+            "",
+            r#"{"error":{"message":"/chat/completions: Missing required parameter: 'messages'.","type":"invalid_request_error","param":"messages","code":"400"}}"#,
+        ),
+        (
+            "/v1/chat/completions",
+            r#"{"model": "claude", "messages": null}"#,
+            r#"{"error":{"message":"/chat/completions: Missing required parameter: 'messages'.","type":"invalid_request_error","param":"messages","code":"400"}}"#,
+        ),
+        (
+            "/v1/embeddings",
+            r#"{"model": "titan-embed"}"#,
+            r#"{"error":{"message":"/embeddings: Missing required parameter: 'input'.","type":"invalid_request_error","param":"input","code":"400"}}"#,
+        ),
+    ] {
+        let r = request(a, "POST", path, &[], body).await;
+        assert_eq!(r.status, 400, "{body}");
+        assert_eq!(r.text(), expected, "{body}");
+    }
     // A field of the wrong shape names its path.
     let r = post(
         a,
@@ -607,10 +632,18 @@ async fn models_health_and_root() {
         ids,
         ["claude", "titan-embed", "nova-canvas", "cohere-rerank"]
     );
-    assert_eq!(v["data"][0]["object"], "model");
+    // LiteLLM's proxy's cards (litellm 1.103.7): a fixed `created`; `owned_by` is `openai` in
+    // the list and the provider for one model.
+    assert_eq!(
+        v["data"][0],
+        json!({"id": "claude", "object": "model", "created": 1677610602, "owned_by": "openai"})
+    );
     assert_eq!(request(a, "GET", "/models", &[], "").await.status, 200);
     let r = request(a, "GET", "/v1/models/claude", &[], "").await;
-    assert_eq!(r.json()["id"], "claude");
+    assert_eq!(
+        r.json(),
+        json!({"id": "claude", "object": "model", "created": 1677610602, "owned_by": "bedrock"})
+    );
     assert_eq!(
         request(a, "GET", "/v1/models/nope", &[], "").await.status,
         404
