@@ -32,12 +32,13 @@ pub fn json_response<T: Serialize>(status: u16, value: &T) -> http::Response<Gat
     json_body_response(status, body)
 }
 
-/// A [`ChatCompletion`] as a JSON response: the same bytes and headers as [`json_response`],
-/// written by [`ChatCompletion::write_json`] (no serde map machinery for the flattened extras).
+/// A [`ChatCompletion`] as a JSON response, in the bytes LiteLLM's proxy answers with
+/// ([`ChatCompletion::write_proxy_json`]: no unset `system_fingerprint`, `tool_calls`,
+/// `function_call`; no serde map machinery for the flattened extras).
 pub fn completion_response(status: u16, value: &ChatCompletion) -> http::Response<GatewayBody> {
     // Sized for a typical completion, so the writer does not grow through 128, 256, 512 bytes.
     let mut body = Vec::with_capacity(1024);
-    value.write_json(&mut body);
+    value.write_proxy_json(&mut body);
     json_body_response(status, body)
 }
 

@@ -312,8 +312,9 @@ fn push_event<T: serde::Serialize>(value: &T, buf: &mut Vec<u8>) {
     buf.extend_from_slice(b"\n\n");
 }
 
-/// `data: {chunk}\n\n` for a chat chunk: the same bytes as [`event`], written by
-/// [`ChatCompletionChunk::write_json`] (no serde machinery on the per-chunk hot path).
+/// `data: {chunk}\n\n` for a chat chunk, in the bytes LiteLLM's proxy streams
+/// ([`ChatCompletionChunk::write_proxy_json`]: [`event`]'s bytes without the unset
+/// `system_fingerprint` and `finish_reason`; no serde machinery on the per-chunk hot path).
 pub fn chunk_event(chunk: &ChatCompletionChunk) -> Bytes {
     let mut buf = Vec::with_capacity(512);
     push_chunk_event(chunk, &mut buf);
@@ -324,7 +325,7 @@ pub fn chunk_event(chunk: &ChatCompletionChunk) -> Bytes {
 fn push_chunk_event(chunk: &ChatCompletionChunk, buf: &mut Vec<u8>) {
     buf.reserve(512);
     buf.extend_from_slice(b"data: ");
-    chunk.write_json(buf);
+    chunk.write_proxy_json(buf);
     buf.extend_from_slice(b"\n\n");
 }
 
@@ -361,7 +362,7 @@ mod tests {
     use bedrock_types::{ChunkChoice, Delta, FinishReason};
 
     #[test]
-    fn chunk_event_is_byte_identical_to_event() {
+    fn chunk_event_is_event_without_the_unset_fields_litellm_leaves_out() {
         let chunk = ChatCompletionChunk {
             id: "chatcmpl-1".to_owned(),
             created: 1_700_000_000,
@@ -390,9 +391,23 @@ mod tests {
                     .unwrap_or_default(),
             ),
         };
-        assert_eq!(chunk_event(&chunk), event(&chunk));
-        assert!(chunk_event(&chunk).starts_with(b"data: {\"id\":"));
-        assert!(chunk_event(&chunk).ends_with(b"}\n\n"));
+        // The finish reason is set; the fingerprint is not, and is left out.
+        let with_null = event(&chunk);
+        let text = String::from_utf8(with_null.to_vec()).unwrap();
+        assert!(text.contains(r#","system_fingerprint":null"#));
+        let without = text.replacen(r#","system_fingerprint":null"#, "", 1);
+        assert_eq!(chunk_event(&chunk), without.as_bytes());
+        // An unset finish reason is left out too, as LiteLLM's proxy streams it.
+        let mut mid = chunk.clone();
+        mid.choices[0].finish_reason = None;
+        let text = String::from_utf8(chunk_event(&mid).to_vec()).unwrap();
+        assert!(
+            text.starts_with(r#"data: {"id":"chatcmpl-1","created":1700000000,"#)
+                && text.contains(r#""choices":[{"index":0,"delta":{"#)
+                && !text.contains("null,")
+                && text.ends_with("}\n\n"),
+            "{text}"
+        );
     }
 
     /// A source fed by the test: `Pending` while its queue is empty, like an upstream body

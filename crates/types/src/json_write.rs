@@ -32,12 +32,35 @@ use crate::response::{
     UrlCitation, Usage,
 };
 
+/// Which absent fields are written as `null`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nulls {
+    /// Every field serde writes as `null` (the derived serialisation's bytes).
+    Serde,
+    /// LiteLLM's proxy's bytes: it leaves out a `system_fingerprint`, a message's `tool_calls`
+    /// and `function_call`, and a chunk choice's `finish_reason` that are unset (strict
+    /// OpenAI clients reject `null` for optional fields). A message's `content` stays, `null`
+    /// or not, as there.
+    Proxy,
+}
+
 // Every writer destructures its type exhaustively, so a field added to one of these types fails
 // to compile here until it is written (the equivalence tests only cover the fields they know).
 
 impl ChatCompletion {
     /// Append this completion's JSON to `out`: the same bytes as `serde_json::to_vec(self)`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
+        self.write(out, Nulls::Serde);
+    }
+
+    /// Append this completion's JSON as LiteLLM's proxy answers it: [`Self::write_json`]'s
+    /// bytes without the unset `system_fingerprint`, `tool_calls` and `function_call` (what
+    /// the gateway sends).
+    pub fn write_proxy_json(&self, out: &mut Vec<u8>) {
+        self.write(out, Nulls::Proxy);
+    }
+
+    fn write(&self, out: &mut Vec<u8>, nulls: Nulls) {
         let ChatCompletion {
             id,
             created,
@@ -57,9 +80,10 @@ impl ChatCompletion {
             model,
             object,
             system_fingerprint.as_deref(),
+            nulls,
         );
         out.extend_from_slice(b",\"choices\":");
-        write_array(out, choices, write_choice);
+        write_array(out, choices, |out, c| write_choice(out, c, nulls));
         if let Some(usage) = usage {
             out.extend_from_slice(b",\"usage\":");
             write_usage(out, usage);
@@ -76,6 +100,17 @@ impl ChatCompletion {
 impl ChatCompletionChunk {
     /// Append this chunk's JSON to `out`: the same bytes as `serde_json::to_vec(self)`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
+        self.write(out, Nulls::Serde);
+    }
+
+    /// Append this chunk's JSON as LiteLLM's proxy streams it: [`Self::write_json`]'s bytes
+    /// without the unset `system_fingerprint` and choices' `finish_reason` (what the gateway
+    /// sends).
+    pub fn write_proxy_json(&self, out: &mut Vec<u8>) {
+        self.write(out, Nulls::Proxy);
+    }
+
+    fn write(&self, out: &mut Vec<u8>, nulls: Nulls) {
         let ChatCompletionChunk {
             id,
             created,
@@ -93,9 +128,10 @@ impl ChatCompletionChunk {
             model,
             object,
             system_fingerprint.as_deref(),
+            nulls,
         );
         out.extend_from_slice(b",\"choices\":");
-        write_array(out, choices, write_chunk_choice);
+        write_array(out, choices, |out, c| write_chunk_choice(out, c, nulls));
         if let Some(usage) = usage {
             out.extend_from_slice(b",\"usage\":");
             write_usage(out, usage);
@@ -116,6 +152,7 @@ fn write_head(
     model: &str,
     object: &str,
     system_fingerprint: Option<&str>,
+    nulls: Nulls,
 ) {
     out.extend_from_slice(b"{\"id\":");
     write_str(out, id);
@@ -125,8 +162,10 @@ fn write_head(
     write_str(out, model);
     out.extend_from_slice(b",\"object\":");
     write_str(out, object);
-    out.extend_from_slice(b",\"system_fingerprint\":");
-    write_opt_str(out, system_fingerprint);
+    if system_fingerprint.is_some() || nulls == Nulls::Serde {
+        out.extend_from_slice(b",\"system_fingerprint\":");
+        write_opt_str(out, system_fingerprint);
+    }
 }
 
 /// `[a,b,…]`, each item by `write`.
@@ -152,21 +191,22 @@ fn write_flattened(out: &mut Vec<u8>, extra: &JsonObject) {
     }
 }
 
-fn write_choice(out: &mut Vec<u8>, choice: &Choice) {
+fn write_choice(out: &mut Vec<u8>, choice: &Choice, nulls: Nulls) {
     let Choice {
         finish_reason,
         index,
         message,
         extra,
     } = choice;
-    write_choice_head(out, *finish_reason, *index);
+    // A completion's choice always has its finish reason in LiteLLM's proxy too.
+    write_choice_head(out, *finish_reason, *index, Nulls::Serde);
     out.extend_from_slice(b",\"message\":");
-    write_message(out, message);
+    write_message(out, message, nulls);
     write_flattened(out, extra);
     out.push(b'}');
 }
 
-fn write_message(out: &mut Vec<u8>, m: &ResponseMessage) {
+fn write_message(out: &mut Vec<u8>, m: &ResponseMessage, nulls: Nulls) {
     let ResponseMessage {
         content,
         role,
@@ -182,15 +222,27 @@ fn write_message(out: &mut Vec<u8>, m: &ResponseMessage) {
     write_opt_str(obj.out, content.as_deref());
     obj.key(b"\"role\":");
     write_str(obj.out, role);
-    obj.key(b"\"tool_calls\":");
     match tool_calls {
-        Some(calls) => write_array(obj.out, calls, write_tool_call),
-        None => obj.out.extend_from_slice(b"null"),
+        Some(calls) => {
+            obj.key(b"\"tool_calls\":");
+            write_array(obj.out, calls, write_tool_call);
+        }
+        None if nulls == Nulls::Serde => {
+            obj.key(b"\"tool_calls\":");
+            obj.out.extend_from_slice(b"null");
+        }
+        None => {}
     }
-    obj.key(b"\"function_call\":");
     match function_call {
-        Some(v) => write_serde(obj.out, v),
-        None => obj.out.extend_from_slice(b"null"),
+        Some(v) => {
+            obj.key(b"\"function_call\":");
+            write_serde(obj.out, v);
+        }
+        None if nulls == Nulls::Serde => {
+            obj.key(b"\"function_call\":");
+            obj.out.extend_from_slice(b"null");
+        }
+        None => {}
     }
     write_reasoning_and_provider_fields(
         &mut obj,
@@ -286,10 +338,19 @@ fn write_annotation(out: &mut Vec<u8>, a: &Annotation) {
 }
 
 /// `{"finish_reason":…,"index":…`: how a choice and a chunk's choice both begin.
-fn write_choice_head(out: &mut Vec<u8>, finish_reason: Option<FinishReason>, index: u32) {
-    out.extend_from_slice(b"{\"finish_reason\":");
-    write_finish_reason(out, finish_reason);
-    out.extend_from_slice(b",\"index\":");
+fn write_choice_head(
+    out: &mut Vec<u8>,
+    finish_reason: Option<FinishReason>,
+    index: u32,
+    nulls: Nulls,
+) {
+    if finish_reason.is_some() || nulls == Nulls::Serde {
+        out.extend_from_slice(b"{\"finish_reason\":");
+        write_finish_reason(out, finish_reason);
+        out.extend_from_slice(b",\"index\":");
+    } else {
+        out.extend_from_slice(b"{\"index\":");
+    }
     write_u64(out, u64::from(index));
 }
 
@@ -333,15 +394,15 @@ fn write_usage(out: &mut Vec<u8>, u: &Usage) {
     }
     if let Some(d) = prompt_tokens_details {
         let PromptTokensDetails {
-            cached_tokens,
             cache_write_tokens,
+            cached_tokens,
             text_tokens,
             cache_creation_tokens,
         } = d;
         out.extend_from_slice(b",\"prompt_tokens_details\":");
         let mut obj = Object::open(out);
-        obj.count(b"\"cached_tokens\":", *cached_tokens);
         obj.count(b"\"cache_write_tokens\":", *cache_write_tokens);
+        obj.count(b"\"cached_tokens\":", *cached_tokens);
         obj.count(b"\"text_tokens\":", *text_tokens);
         obj.count(b"\"cache_creation_tokens\":", *cache_creation_tokens);
         obj.close();
@@ -357,13 +418,13 @@ fn write_usage(out: &mut Vec<u8>, u: &Usage) {
     out.push(b'}');
 }
 
-fn write_chunk_choice(out: &mut Vec<u8>, choice: &ChunkChoice) {
+fn write_chunk_choice(out: &mut Vec<u8>, choice: &ChunkChoice, nulls: Nulls) {
     let ChunkChoice {
         finish_reason,
         index,
         delta,
     } = choice;
-    write_choice_head(out, *finish_reason, *index);
+    write_choice_head(out, *finish_reason, *index, nulls);
     out.extend_from_slice(b",\"delta\":");
     write_delta(out, delta);
     out.push(b'}');
@@ -574,7 +635,8 @@ mod tests {
     use crate::response::{ResponseMeta, UrlCitation};
     use serde_json::{Value, json};
 
-    fn check_completion(c: &ChatCompletion) {
+    /// Whether the proxy bytes were checked too (see [`proxy_expected`]).
+    fn check_completion(c: &ChatCompletion) -> bool {
         let expected = serde_json::to_vec(c).unwrap();
         let mut got = Vec::new();
         c.write_json(&mut got);
@@ -584,9 +646,53 @@ mod tests {
             String::from_utf8_lossy(&got),
             String::from_utf8_lossy(&expected)
         );
+        // The proxy's bytes: serde's, less the unset fields LiteLLM's proxy leaves out.
+        let Some(mut v) = proxy_expected(&expected) else {
+            return false;
+        };
+        if c.system_fingerprint.is_none() {
+            drop_key(&mut v, "system_fingerprint");
+        }
+        for (i, choice) in c.choices.iter().enumerate() {
+            if choice.message.tool_calls.is_none() {
+                drop_key(&mut v["choices"][i]["message"], "tool_calls");
+            }
+            if choice.message.function_call.is_none() {
+                drop_key(&mut v["choices"][i]["message"], "function_call");
+            }
+        }
+        check_proxy(&serde_json::to_vec(&v).unwrap(), |out| {
+            c.write_proxy_json(out);
+        });
+        true
     }
 
-    fn check_chunk(c: &ChatCompletionChunk) {
+    /// serde's bytes as a `Value` to take keys out of, when reading them back writes the same
+    /// bytes (not when a flattened extra repeats a named key: a `Value` keeps one of them).
+    fn proxy_expected(serde_bytes: &[u8]) -> Option<Value> {
+        let v: Value = serde_json::from_slice(serde_bytes).unwrap();
+        (serde_json::to_vec(&v).unwrap() == serde_bytes).then_some(v)
+    }
+
+    /// Remove `key` from the object `v`, keeping the order of the rest.
+    fn drop_key(v: &mut Value, key: &str) {
+        if let Some(o) = v.as_object_mut() {
+            o.shift_remove(key);
+        }
+    }
+
+    fn check_proxy(expected: &[u8], write: impl Fn(&mut Vec<u8>)) {
+        let mut got = Vec::new();
+        write(&mut got);
+        assert!(
+            got == expected,
+            "proxy JSON differs\nwrite_proxy_json: {}\nexpected:         {}",
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(expected)
+        );
+    }
+
+    fn check_chunk(c: &ChatCompletionChunk) -> bool {
         let expected = serde_json::to_vec(c).unwrap();
         let mut got = Vec::new();
         c.write_json(&mut got);
@@ -596,6 +702,21 @@ mod tests {
             String::from_utf8_lossy(&got),
             String::from_utf8_lossy(&expected)
         );
+        let Some(mut v) = proxy_expected(&expected) else {
+            return false;
+        };
+        if c.system_fingerprint.is_none() {
+            drop_key(&mut v, "system_fingerprint");
+        }
+        for (i, choice) in c.choices.iter().enumerate() {
+            if choice.finish_reason.is_none() {
+                drop_key(&mut v["choices"][i], "finish_reason");
+            }
+        }
+        check_proxy(&serde_json::to_vec(&v).unwrap(), |out| {
+            c.write_proxy_json(out);
+        });
+        true
     }
 
     /// Every string a test cares about: quotes, backslashes, each control character, DEL,
@@ -1440,29 +1561,37 @@ mod tests {
     fn random_completions_match_serde_json() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut with_extra = 0;
+        let mut proxy_checked = 0;
         for _ in 0..RANDOM_CASES {
             let c = rng.completion();
             if !c.extra.is_empty() {
                 with_extra += 1;
             }
-            check_completion(&c);
+            if check_completion(&c) {
+                proxy_checked += 1;
+            }
         }
         // The generator really produces the interesting shapes.
         assert!(with_extra > RANDOM_CASES / 4, "{with_extra}");
+        assert!(proxy_checked > RANDOM_CASES / 2, "{proxy_checked}");
     }
 
     #[test]
     fn random_chunks_match_serde_json() {
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         let mut with_tools = 0;
+        let mut proxy_checked = 0;
         for _ in 0..RANDOM_CASES {
             let c = rng.chunk();
             if c.choices.iter().any(|ch| ch.delta.tool_calls.is_some()) {
                 with_tools += 1;
             }
-            check_chunk(&c);
+            if check_chunk(&c) {
+                proxy_checked += 1;
+            }
         }
         assert!(with_tools > RANDOM_CASES / 4, "{with_tools}");
+        assert!(proxy_checked > RANDOM_CASES / 2, "{proxy_checked}");
     }
 
     #[test]

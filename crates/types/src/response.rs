@@ -182,12 +182,12 @@ pub struct CompletionTokensDetails {
 /// `prompt_tokens_details`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PromptTokensDetails {
+    /// Tokens written to the cache (LiteLLM's name). First, as LiteLLM writes the keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_tokens: Option<u64>,
     /// Tokens read from the cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_tokens: Option<u64>,
-    /// Tokens written to the cache (LiteLLM's name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache_write_tokens: Option<u64>,
     /// Uncached text input tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_tokens: Option<u64>,
