@@ -473,11 +473,7 @@ impl Client {
             chat.aws = request.aws.clone();
             chat.provider_params = request.provider_params.clone();
             let resp = self.completion(chat).await?;
-            if let Some(u) = &resp.usage {
-                usage.prompt_tokens += u.prompt_tokens;
-                usage.completion_tokens += u.completion_tokens;
-                usage.total_tokens += u.total_tokens;
-            }
+            usage = add_usage(usage, resp.usage.as_ref(), i == 0);
             cost = cost.zip(resp.meta.response_cost).map(|(a, b)| a + b);
             let choice = resp.choices.first();
             choices.push(TextChoice {
@@ -492,7 +488,8 @@ impl Client {
         }
         let last = last.ok_or_else(|| Error::invalid_field("prompt", "at least one prompt"))?;
         Ok(TextCompletion {
-            id: last.id.replacen("chatcmpl-", "cmpl-", 1),
+            // LiteLLM keeps the chat completion's `chatcmpl-` id.
+            id: last.id.clone(),
             object: "text_completion".to_owned(),
             created: last.created,
             model: last.model,
@@ -851,5 +848,25 @@ fn view(response: &http::Response<Bytes>) -> HttpResponseParts<'_> {
         status: response.status().as_u16(),
         headers: response.headers(),
         body: response.body(),
+    }
+}
+
+/// The usage of a text completion made of one chat call per prompt: the first reply's usage
+/// whole (details included, as LiteLLM passes a single reply's usage on); each further reply's
+/// counts are added, and the details, which then describe no single call, are dropped.
+pub fn add_usage(
+    total: bedrock_types::Usage,
+    next: Option<&bedrock_types::Usage>,
+    first: bool,
+) -> bedrock_types::Usage {
+    if first {
+        return next.cloned().unwrap_or_default();
+    }
+    let Some(u) = next else { return total };
+    bedrock_types::Usage {
+        prompt_tokens: total.prompt_tokens + u.prompt_tokens,
+        completion_tokens: total.completion_tokens + u.completion_tokens,
+        total_tokens: total.total_tokens + u.total_tokens,
+        ..Default::default()
     }
 }

@@ -435,11 +435,7 @@ async fn completions(
             call.messages = vec![ChatMessage::user(prompt)];
         }
         let resp = state.client.completion_boxed(call).await?;
-        if let Some(u) = &resp.usage {
-            usage.prompt_tokens += u.prompt_tokens;
-            usage.completion_tokens += u.completion_tokens;
-            usage.total_tokens += u.total_tokens;
-        }
+        usage = bedrock::add_usage(usage, resp.usage.as_ref(), i == 0);
         cost = cost.zip(resp.meta.response_cost).map(|(a, b)| a + b);
         let choice = resp.choices.first();
         choices.push(bedrock_types::completions::TextChoice {
@@ -457,7 +453,8 @@ async fn completions(
     done.completion_tokens = usage.completion_tokens;
     done.cost = cost;
     let out = TextCompletion {
-        id: last.id.replacen("chatcmpl-", "cmpl-", 1),
+        // LiteLLM keeps the chat completion's `chatcmpl-` id.
+        id: last.id.clone(),
         object: "text_completion".to_owned(),
         created: last.created,
         model: requested,

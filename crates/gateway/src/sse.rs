@@ -329,31 +329,37 @@ fn push_chunk_event(chunk: &ChatCompletionChunk, buf: &mut Vec<u8>) {
     buf.extend_from_slice(b"\n\n");
 }
 
-/// A chat chunk in the text-completion shape.
+/// A chat chunk in the text-completion shape, as LiteLLM's proxy streams it: the chat
+/// stream's `chatcmpl-` id; a choice's `text` only when the chunk has content and its
+/// `finish_reason` only when set; `usage` on every chunk (zeros until Bedrock reports it).
 fn text_chunk(chunk: ChatCompletionChunk) -> Value {
     let choices: Vec<Value> = chunk
         .choices
         .into_iter()
         .map(|c| {
-            json!({
-                "text": c.delta.content.unwrap_or_default(),
-                "index": c.index,
-                "logprobs": null,
-                "finish_reason": c.finish_reason,
-            })
+            let mut choice = serde_json::Map::new();
+            if let Some(reason) = c.finish_reason {
+                choice.insert("finish_reason".to_owned(), json!(reason));
+            }
+            choice.insert("index".to_owned(), json!(c.index));
+            if let Some(text) = c.delta.content {
+                choice.insert("text".to_owned(), Value::String(text));
+            }
+            Value::Object(choice)
         })
         .collect();
-    let mut out = json!({
-        "id": chunk.id.replacen("chatcmpl-", "cmpl-", 1),
+    let usage = match chunk.usage {
+        Some(u) => serde_json::to_value(u).unwrap_or(Value::Null),
+        None => json!({"completion_tokens": 0, "prompt_tokens": 0, "total_tokens": 0}),
+    };
+    json!({
+        "id": chunk.id,
         "object": "text_completion",
         "created": chunk.created,
         "model": chunk.model,
         "choices": choices,
-    });
-    if let Some(u) = chunk.usage {
-        out["usage"] = serde_json::to_value(u).unwrap_or(Value::Null);
-    }
-    out
+        "usage": usage,
+    })
 }
 
 #[cfg(test)]

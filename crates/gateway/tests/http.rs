@@ -677,11 +677,19 @@ async fn text_completions_over_chat() {
     let v = r.json();
     assert_eq!(v["object"], "text_completion");
     assert_eq!(v["model"], "claude");
-    assert!(v["id"].as_str().unwrap().starts_with("cmpl-"));
+    // LiteLLM's shape (litellm 1.103.7's proxy): the chat id, choice keys in its order, the
+    // reply's whole usage.
+    assert!(v["id"].as_str().unwrap().starts_with("chatcmpl-"));
     assert_eq!(
         v["choices"][0]["text"],
         "Hello from the mock Bedrock. You said: say hi"
     );
+    let choice = v["choices"][0].as_object().unwrap();
+    assert_eq!(
+        choice.keys().collect::<Vec<_>>(),
+        ["finish_reason", "index", "text", "logprobs"]
+    );
+    assert!(v["usage"]["prompt_tokens_details"].is_object(), "{v}");
     let r = post(
         h.addr(),
         "/completions",
@@ -707,6 +715,16 @@ async fn text_completions_over_chat() {
         .collect();
     let events = sse_events(&text);
     assert_eq!(events.last().unwrap(), "[DONE]");
+    // LiteLLM's stream chunks: `text` only with content, `finish_reason` only when set, a
+    // usage on every chunk.
+    let last: Value = serde_json::from_str(&events[events.len() - 2]).unwrap();
+    assert_eq!(
+        last["choices"][0],
+        json!({"finish_reason": "stop", "index": 0}),
+        "{last}"
+    );
+    assert!(last["id"].as_str().unwrap().starts_with("chatcmpl-"));
+    assert!(last["usage"]["total_tokens"].is_u64(), "{last}");
     let joined: String = events[..events.len() - 1]
         .iter()
         .map(|e| serde_json::from_str::<Value>(e).unwrap())

@@ -82,13 +82,13 @@ pub struct TextCompletion {
 /// One text completion choice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextChoice {
-    /// The generated text.
-    pub text: String,
+    /// Why generation stopped. (Fields in the order LiteLLM writes them.)
+    pub finish_reason: Option<FinishReason>,
     /// Index.
     pub index: u32,
+    /// The generated text.
+    pub text: String,
     /// Always null on Bedrock.
     #[serde(default)]
     pub logprobs: Option<serde_json::Value>,
-    /// Why generation stopped.
-    pub finish_reason: Option<FinishReason>,
 }
