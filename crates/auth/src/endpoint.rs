@@ -174,16 +174,35 @@ pub fn resolve_runtime_endpoint(
 }
 
 /// The bedrock-agent-runtime base URL (agents, knowledge bases, rerank): `api_base` →
-/// `AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME` → `AWS_ENDPOINT_URL` → the standard host.
-/// `aws_bedrock_runtime_endpoint` is deliberately not used: it names the runtime service.
+/// `aws_bedrock_runtime_endpoint` → `AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME` →
+/// `AWS_BEDROCK_RUNTIME_ENDPOINT` → `AWS_ENDPOINT_URL` → the standard host.
+///
+/// LiteLLM sends these calls to `aws_bedrock_runtime_endpoint` (and its env var) too, with
+/// `bedrock-runtime` in the URL replaced by `bedrock-agent-runtime` (its rerank handler), so a
+/// deployment pointed at a proxy, a VPC endpoint or a local mock keeps every call there; the
+/// same replacement is made here (for agents and knowledge bases too, where LiteLLM would post
+/// to the runtime host of a standard URL).
 pub fn resolve_agent_runtime_endpoint(
     params: &AwsParams,
     region: &str,
     env: &Env,
 ) -> Result<Endpoint, AuthError> {
+    let agent = |url: &str| url.replace("bedrock-runtime", "bedrock-agent-runtime");
+    let runtime_param = params.aws_bedrock_runtime_endpoint.as_deref().map(agent);
+    if let Some(e) = first_override(
+        &[
+            ("api_base", params.api_base.as_deref()),
+            ("aws_bedrock_runtime_endpoint", runtime_param.as_deref()),
+        ],
+        &["AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME"],
+        env,
+    )? {
+        return Ok(e);
+    }
+    let runtime_env = env.get("AWS_BEDROCK_RUNTIME_ENDPOINT").map(|v| agent(&v));
     let found = first_override(
-        &[("api_base", params.api_base.as_deref())],
-        &["AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME", "AWS_ENDPOINT_URL"],
+        &[("AWS_BEDROCK_RUNTIME_ENDPOINT", runtime_env.as_deref())],
+        &["AWS_ENDPOINT_URL"],
         env,
     )?;
     match found {
@@ -328,6 +347,35 @@ mod tests {
                 .authority(),
             "localhost:1"
         );
+
+        // LiteLLM's order: the runtime endpoint a deployment names carries its agent calls
+        // too, `bedrock-runtime` turned into `bedrock-agent-runtime`.
+        let mut p = params();
+        p.aws_bedrock_runtime_endpoint =
+            Some("https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com".to_owned());
+        let e = resolve_agent_runtime_endpoint(&p, "us-east-1", &env).unwrap();
+        assert_eq!(
+            e.url("/rerank"),
+            "https://vpce-1.bedrock-agent-runtime.us-east-1.vpce.amazonaws.com/rerank"
+        );
+        assert_eq!(e.source(), "aws_bedrock_runtime_endpoint");
+        p.aws_bedrock_runtime_endpoint = Some("http://127.0.0.1:9/base".to_owned());
+        assert_eq!(
+            resolve_agent_runtime_endpoint(&p, "us-east-1", &none)
+                .unwrap()
+                .url("/rerank"),
+            "http://127.0.0.1:9/base/rerank"
+        );
+        let runtime_env = Env::from_map([
+            (
+                "AWS_BEDROCK_RUNTIME_ENDPOINT",
+                "https://bedrock-runtime.example",
+            ),
+            ("AWS_ENDPOINT_URL", "http://elsewhere:1"),
+        ]);
+        let e = resolve_agent_runtime_endpoint(&params(), "us-east-1", &runtime_env).unwrap();
+        assert_eq!(e.authority(), "bedrock-agent-runtime.example");
+        assert_eq!(e.source(), "AWS_BEDROCK_RUNTIME_ENDPOINT");
 
         let sts = resolve_sts_endpoint(None, "eu-west-1", &none).unwrap();
         assert_eq!(sts.url("/"), "https://sts.eu-west-1.amazonaws.com/");
