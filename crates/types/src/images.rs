@@ -56,11 +56,30 @@ pub struct ImageGenerationRequest {
 
 /// An image generation response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// In LiteLLM's `ImageResponse` shape: the optional fields are written as `null` and `usage` is
+/// always there (zeros: Bedrock's image models report no tokens), so code reading them from a
+/// LiteLLM response reads them here too.
 pub struct ImageResponse {
     /// Unix seconds.
     pub created: u64,
+    /// `background` (never set by Bedrock).
+    #[serde(default)]
+    pub background: Option<String>,
     /// The images.
     pub data: Vec<ImageData>,
+    /// `output_format` (never set by Bedrock).
+    #[serde(default)]
+    pub output_format: Option<String>,
+    /// `quality` (never set by Bedrock).
+    #[serde(default)]
+    pub quality: Option<String>,
+    /// `size` (never set by Bedrock).
+    #[serde(default)]
+    pub size: Option<String>,
+    /// Token usage (zeros from Bedrock).
+    #[serde(default)]
+    pub usage: Option<ImageUsage>,
     /// Cost, request id, provider metadata (not serialised).
     #[serde(skip)]
     pub meta: ResponseMeta,
@@ -72,10 +91,38 @@ pub struct ImageData {
     /// Base64 PNG/JPEG.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b64_json: Option<String>,
-    /// URL (never set by Bedrock).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
     /// Rewritten prompt, when the model reports one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub revised_prompt: Option<String>,
+    /// URL (never set by Bedrock).
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// Image usage, as OpenAI's image API reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageUsage {
+    /// All tokens.
+    #[serde(default)]
+    pub total_tokens: u64,
+    /// Input tokens.
+    #[serde(default)]
+    pub input_tokens: u64,
+    /// Input tokens by kind.
+    #[serde(default)]
+    pub input_tokens_details: ImageInputTokensDetails,
+    /// Output tokens.
+    #[serde(default)]
+    pub output_tokens: u64,
+}
+
+/// Input tokens by kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageInputTokensDetails {
+    /// Image tokens.
+    #[serde(default)]
+    pub image_tokens: u64,
+    /// Text tokens.
+    #[serde(default)]
+    pub text_tokens: u64,
 }

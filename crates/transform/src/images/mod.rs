@@ -15,7 +15,7 @@ mod stability_xl;
 use std::fmt::Debug;
 
 use bedrock_types::chat::JsonObject;
-use bedrock_types::images::{ImageData, ImageGenerationRequest, ImageResponse};
+use bedrock_types::images::{ImageData, ImageGenerationRequest, ImageResponse, ImageUsage};
 use bedrock_types::response::ResponseMeta;
 use bedrock_types::{Error, ErrorKind, Result};
 use serde_json::Value;
@@ -225,6 +225,7 @@ pub(crate) fn image_response(
 ) -> ImageResponse {
     ImageResponse {
         created,
+        background: None,
         data: images
             .into_iter()
             .map(|b64| ImageData {
@@ -233,6 +234,10 @@ pub(crate) fn image_response(
                 revised_prompt: None,
             })
             .collect(),
+        output_format: None,
+        quality: None,
+        size: None,
+        usage: Some(ImageUsage::default()),
         meta: ResponseMeta {
             request_id: response
                 .header(crate::config::REQUEST_ID_HEADER)
