@@ -91,6 +91,18 @@ impl ChunkStream {
                 None => self.carry_role = Some(role),
             }
         }
+        for choice in &mut chunk.choices {
+            let delta = &mut choice.delta;
+            if let Some(calls) = &mut delta.tool_calls {
+                // LiteLLM's delta of a tool call has `content: ""` and every tool-call delta
+                // says `type: "function"` (checked against litellm 1.103.7, Converse and
+                // Anthropic invoke streams alike).
+                delta.content.get_or_insert_with(String::new);
+                for call in calls {
+                    call.kind.get_or_insert_with(|| "function".to_owned());
+                }
+            }
+        }
         Some(chunk)
     }
 }

@@ -190,6 +190,52 @@ async fn first_chunk_arrives_before_the_stream_ends() {
 }
 
 #[tokio::test]
+async fn tool_call_deltas_carry_empty_content_and_their_type_as_litellm_writes_them() {
+    let gate = Arc::new(Notify::new());
+    let frames = vec![
+        event("messageStart", json!({"role": "assistant"})),
+        event(
+            "contentBlockStart",
+            json!({"contentBlockIndex": 0, "start": {"toolUse": {"toolUseId": "t1", "name": "get_weather"}}}),
+        ),
+        event(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"toolUse": {"input": "{\"city\": "}}}),
+        ),
+        event(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"toolUse": {"input": "\"Paris\"}"}}}),
+        ),
+        event("contentBlockStop", json!({"contentBlockIndex": 0})),
+        event("messageStop", json!({"stopReason": "tool_use"})),
+    ];
+    let url = stream_server(frames, Vec::new(), gate.clone()).await;
+    gate.notify_one();
+    let stream = client().completion_stream(request(&url)).await.unwrap();
+    let chunks: Vec<_> = stream.collect::<Vec<_>>().await;
+    let deltas: Vec<_> = chunks
+        .into_iter()
+        .map(|c| c.unwrap())
+        .filter_map(|c| c.choices.first().map(|x| x.delta.clone()))
+        .filter(|d| d.tool_calls.is_some())
+        .collect();
+    assert_eq!(deltas.len(), 3, "{deltas:?}");
+    // litellm 1.103.7 streams `"content": ""` beside each tool-call delta and `"type":
+    // "function"` on each, the continuations included.
+    for d in &deltas {
+        assert_eq!(d.content.as_deref(), Some(""), "{d:?}");
+        let call = &d.tool_calls.as_ref().unwrap()[0];
+        assert_eq!(call.kind.as_deref(), Some("function"), "{d:?}");
+    }
+    assert_eq!(deltas[0].role.as_deref(), Some("assistant"));
+    assert_eq!(
+        deltas[0].tool_calls.as_ref().unwrap()[0].id.as_deref(),
+        Some("t1")
+    );
+    assert!(deltas[1].tool_calls.as_ref().unwrap()[0].id.is_none());
+}
+
+#[tokio::test]
 async fn exception_frame_mid_stream_is_a_typed_error() {
     let gate = Arc::new(Notify::new());
     gate.notify_one();
