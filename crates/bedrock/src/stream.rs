@@ -92,15 +92,19 @@ impl ChunkStream {
             }
         }
         for choice in &mut chunk.choices {
+            // LiteLLM's deltas (checked against litellm 1.103.7, Converse and Anthropic invoke
+            // streams alike): one with a tool call or reasoning has `content: ""`, one with a
+            // thinking block has `reasoning_content: ""` (a signature alone), and every
+            // tool-call delta says `type: "function"`.
             let delta = &mut choice.delta;
-            if let Some(calls) = &mut delta.tool_calls {
-                // LiteLLM's delta of a tool call has `content: ""` and every tool-call delta
-                // says `type: "function"` (checked against litellm 1.103.7, Converse and
-                // Anthropic invoke streams alike).
+            if delta.thinking_blocks.is_some() {
+                delta.reasoning_content.get_or_insert_with(String::new);
+            }
+            if delta.tool_calls.is_some() || delta.reasoning_content.is_some() {
                 delta.content.get_or_insert_with(String::new);
-                for call in calls {
-                    call.kind.get_or_insert_with(|| "function".to_owned());
-                }
+            }
+            for call in delta.tool_calls.iter_mut().flatten() {
+                call.kind.get_or_insert_with(|| "function".to_owned());
             }
         }
         Some(chunk)

@@ -236,6 +236,47 @@ async fn tool_call_deltas_carry_empty_content_and_their_type_as_litellm_writes_t
 }
 
 #[tokio::test]
+async fn reasoning_deltas_carry_empty_content_as_litellm_writes_them() {
+    let gate = Arc::new(Notify::new());
+    let frames = vec![
+        event("messageStart", json!({"role": "assistant"})),
+        event(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"reasoningContent": {"text": "Hm."}}}),
+        ),
+        event(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"reasoningContent": {"signature": "sig"}}}),
+        ),
+        event("contentBlockStop", json!({"contentBlockIndex": 0})),
+        event(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 1, "delta": {"text": "42"}}),
+        ),
+        event("messageStop", json!({"stopReason": "end_turn"})),
+    ];
+    let url = stream_server(frames, Vec::new(), gate.clone()).await;
+    gate.notify_one();
+    let stream = client().completion_stream(request(&url)).await.unwrap();
+    let deltas: Vec<_> = stream
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .map(|c| c.unwrap())
+        .filter_map(|c| c.choices.first().map(|x| x.delta.clone()))
+        .collect();
+    // litellm 1.103.7: `"content": ""` beside reasoning, `"reasoning_content": ""` beside a
+    // signature-only thinking block; a text delta and the final one are left alone.
+    assert_eq!(deltas[0].reasoning_content.as_deref(), Some("Hm."));
+    assert_eq!(deltas[0].content.as_deref(), Some(""));
+    assert_eq!(deltas[1].reasoning_content.as_deref(), Some(""));
+    assert_eq!(deltas[1].content.as_deref(), Some(""));
+    assert_eq!(deltas[2].content.as_deref(), Some("42"));
+    assert!(deltas[2].reasoning_content.is_none());
+    assert!(deltas.last().unwrap().content.is_none());
+}
+
+#[tokio::test]
 async fn exception_frame_mid_stream_is_a_typed_error() {
     let gate = Arc::new(Notify::new());
     gate.notify_one();
