@@ -117,12 +117,68 @@ fn empty_text_is_never_sent() {
         body["messages"][1]["content"],
         json!([{"text": "Please continue."}])
     );
-    let err = prepare(json!({
+    // Without a continue message a blank turn is left out and its neighbours merge, the body
+    // litellm 1.103.7 sends for the same messages.
+    let body = prepare(json!({
         "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
         "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": " "}, {"role": "user", "content": "x"}]
     }))
+    .unwrap();
+    assert_eq!(
+        body["messages"],
+        json!([{"role": "user", "content": [{"text": "Hi"}, {"text": "x"}]}])
+    );
+    let body = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "x"}, {"role": "user", "content": "b"}]
+    }))
+    .unwrap();
+    assert_eq!(
+        body["messages"],
+        json!([
+            {"role": "assistant", "content": [{"text": "x"}]},
+            {"role": "user", "content": [{"text": "b"}]}
+        ])
+    );
+    // Nothing left at all is still refused.
+    let err = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "user", "content": " "}]
+    }))
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadRequest);
+}
+
+#[test]
+fn anthropic_invoke_fills_blank_turns_with_litellms_placeholder() {
+    // litellm 1.103.7 (`_sanitize_empty_text_content`, always on for Anthropic bodies): a blank
+    // user or assistant text is sent as a placeholder, never as an empty block or turn.
+    let placeholder = "[System: Empty message content sanitised to satisfy protocol]";
+    let body = prepare(json!({
+        "model": "bedrock/invoke/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "messages": [
+            {"role": "system", "content": " "},
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "content": " "},
+            {"role": "user", "content": [{"type": "text", "text": ""}, {"type": "text", "text": "b"}]}
+        ],
+        "max_tokens": 10
+    }))
+    .unwrap();
+    assert_eq!(
+        body["messages"],
+        json!([
+            {"role": "user", "content": [{"type": "text", "text": "a"}]},
+            {"role": "assistant", "content": [{"type": "text", "text": placeholder}]},
+            {"role": "user", "content": [
+                {"type": "text", "text": placeholder},
+                {"type": "text", "text": "b"}
+            ]}
+        ])
+    );
+    // A blank system prompt is left out. LiteLLM sends `system: [{"type": "text", "text": " "}]`,
+    // which Anthropic rejects (blank text blocks, #7169 in docs/litellm-differences.md).
+    assert!(body.get("system").is_none(), "{body}");
 }
 
 #[test]

@@ -506,7 +506,7 @@ fn convert_messages(req: &ChatCompletionRequest, names: &mut ToolNameMap) -> Res
         let at = format!("messages[{i}]");
         let (role, blocks) = match m.role {
             Role::System | Role::Developer => {
-                system.extend(text_parts(m, &at)?);
+                system.extend(text_parts(m, &at, false)?);
                 continue;
             }
             Role::User => ("user", user_parts(m, &at)?),
@@ -536,7 +536,7 @@ fn convert_messages(req: &ChatCompletionRequest, names: &mut ToolNameMap) -> Res
                         ThinkingBlock::RedactedThinking { data } => json!({"type": "redacted_thinking", "data": data}),
                     });
                 }
-                out.extend(text_parts(m, &at)?);
+                out.extend(text_parts(m, &at, true)?);
                 for (j, call) in m.tool_calls.iter().flatten().enumerate() {
                     used_tools = true;
                     let args = call.function.arguments.trim();
@@ -574,11 +574,32 @@ fn convert_messages(req: &ChatCompletionRequest, names: &mut ToolNameMap) -> Res
     Ok((system, messages, used_tools))
 }
 
-fn text_parts(m: &ChatMessage, at: &str) -> Result<Vec<Value>> {
+/// What LiteLLM sends for a blank user or assistant text (`_sanitize_empty_text_content`):
+/// Anthropic rejects empty text blocks, and a turn left without content would be rejected too.
+const EMPTY_TEXT_PLACEHOLDER: &str =
+    "[System: Empty message content sanitised to satisfy protocol]";
+
+/// `text`, or the placeholder when it is blank and `placeholder` says to fill it (user and
+/// assistant turns); `None` when it is blank and left out (system).
+fn non_blank(text: &str, placeholder: bool) -> Option<&str> {
+    if !text.trim().is_empty() {
+        Some(text)
+    } else if placeholder {
+        Some(EMPTY_TEXT_PLACEHOLDER)
+    } else {
+        None
+    }
+}
+
+/// The text blocks of a system or assistant message; with `placeholder`, blank text is sent as
+/// [`EMPTY_TEXT_PLACEHOLDER`] (as LiteLLM does for user and assistant turns), else left out.
+fn text_parts(m: &ChatMessage, at: &str, placeholder: bool) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     match &m.content {
-        Some(MessageContent::Text(t)) if !t.trim().is_empty() => {
-            out.push(json!({"type": "text", "text": t}))
+        Some(MessageContent::Text(t)) => {
+            if let Some(t) = non_blank(t, placeholder) {
+                out.push(json!({"type": "text", "text": t}));
+            }
         }
         Some(MessageContent::Parts(parts)) => {
             for (j, p) in parts.iter().enumerate() {
@@ -586,14 +607,16 @@ fn text_parts(m: &ChatMessage, at: &str) -> Result<Vec<Value>> {
                     ContentPart::Text {
                         text,
                         cache_control,
-                    } if !text.trim().is_empty() => {
+                    } => {
+                        let Some(text) = non_blank(text, placeholder) else {
+                            continue;
+                        };
                         let mut b = json!({"type": "text", "text": text});
                         if let Some(cc) = cache_control {
                             b["cache_control"] = json!(cc);
                         }
                         out.push(b);
                     }
-                    ContentPart::Text { .. } => {}
                     ContentPart::Thinking {
                         thinking,
                         signature,
@@ -620,17 +643,21 @@ fn text_parts(m: &ChatMessage, at: &str) -> Result<Vec<Value>> {
 fn user_parts(m: &ChatMessage, at: &str) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     match &m.content {
-        Some(MessageContent::Text(t)) if !t.trim().is_empty() => {
-            out.push(json!({"type": "text", "text": t}))
+        Some(MessageContent::Text(t)) => {
+            let t = non_blank(t, m.role == Role::User).unwrap_or_default();
+            if !t.is_empty() {
+                out.push(json!({"type": "text", "text": t}));
+            }
         }
         Some(MessageContent::Parts(parts)) => {
             for (j, p) in parts.iter().enumerate() {
                 let field = format!("{at}.content[{j}]");
                 let mut block = match p {
-                    ContentPart::Text { text, .. } if text.trim().is_empty() => continue,
-                    ContentPart::Text { text, .. } | ContentPart::GuardedText { text } => {
-                        json!({"type": "text", "text": text})
-                    }
+                    ContentPart::Text { text, .. } => match non_blank(text, m.role == Role::User) {
+                        Some(text) => json!({"type": "text", "text": text}),
+                        None => continue,
+                    },
+                    ContentPart::GuardedText { text } => json!({"type": "text", "text": text}),
                     ContentPart::ImageUrl { image_url, .. } => {
                         media_block(image_url.url(), &format!("{field}.image_url"))?
                     }

@@ -85,8 +85,12 @@ pub(super) fn convert(
     }
 
     let modify = req.modify_params.unwrap_or(false);
-    // A turn left empty (blank text only) is replaced by the continue message, or refused.
-    for (idx, (role, blocks)) in turns.iter_mut().enumerate() {
+    // A turn left empty (blank text only) is filled with the continue message when one applies;
+    // otherwise it is left out and its neighbours, now of one role, merge: LiteLLM 1.103.7
+    // skips blank text the same way (#7169: Bedrock rejects blank text blocks), and an empty
+    // turn carries nothing to lose.
+    let mut emptied = false;
+    for (role, blocks) in turns.iter_mut() {
         if blocks.is_empty() {
             let fallback = match role {
                 Role::Assistant => req.assistant_continue_message.as_ref(),
@@ -94,19 +98,18 @@ pub(super) fn convert(
             };
             match continue_text(fallback, modify) {
                 Some(text) => blocks.push(json!({ "text": text })),
-                None => {
-                    return Err(Error::new(
-                        ErrorKind::BadRequest,
-                        format!(
-                            "turn {idx} ({}) has no non-empty content; Bedrock rejects blank text. \
-                             Set modify_params=true or pass a continue message to fill it",
-                            role.as_str()
-                        ),
-                    )
-                    .with_param("messages"));
-                }
+                None => emptied = true,
             }
         }
+    }
+    if emptied {
+        let mut merged: Vec<(Role, Vec<Value>)> = Vec::with_capacity(turns.len());
+        for (role, blocks) in turns {
+            if !blocks.is_empty() {
+                push_turn(&mut merged, role, blocks);
+            }
+        }
+        turns = merged;
     }
     if turns.is_empty() {
         return Err(Error::new(
