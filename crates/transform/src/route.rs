@@ -670,7 +670,9 @@ fn default_api(family: ModelFamily, base_model: &str) -> Api {
                 || name.contains("pixtral")
         }
         ModelFamily::Ai21 => name.contains("jamba"),
-        ModelFamily::Cohere => name.contains("command-r"),
+        // Command R / R+ are not in LiteLLM's Converse list: its default route is invoke, with
+        // Cohere's chat body (checked against litellm 1.103.7).
+        ModelFamily::Cohere => false,
         ModelFamily::Moonshot => name.contains("kimi-k2.5") || name.contains("kimi-k2-5"),
         ModelFamily::TitanText
         | ModelFamily::TwelveLabs

@@ -162,6 +162,23 @@ fn cases() -> Vec<Case> {
             None,
             "cohere.command-text-v14",
         ),
+        // Not in LiteLLM's Converse list: invoke with Cohere's chat body (litellm 1.103.7).
+        c(
+            "bedrock/cohere.command-r-v1:0",
+            Invoke,
+            F::Cohere,
+            "cohere.command-r-v1:0",
+            None,
+            "cohere.command-r-v1:0",
+        ),
+        c(
+            "bedrock/us.cohere.command-r-plus-v1:0",
+            Invoke,
+            F::Cohere,
+            "cohere.command-r-plus-v1:0",
+            None,
+            "us.cohere.command-r-plus-v1:0",
+        ),
         c(
             "bedrock/ai21.j2-mid-v1",
             Invoke,
