@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use bedrock_auth::{Env, ProviderConfig};
 use bedrock_transport::{HttpTransport, TransportConfig};
@@ -107,8 +107,6 @@ pub struct State {
     pub body_limit: usize,
     /// For the `stream_options` check.
     pub registry: bedrock_transform::Registry,
-    /// Unix seconds at start (the `created` of `/v1/models`).
-    pub created: u64,
 }
 
 /// A running gateway. Dropping it stops accepting connections at once; [`Gateway::shutdown`]
@@ -186,9 +184,6 @@ impl Gateway {
             metrics: Arc::new(Metrics::default()),
             body_limit,
             registry: bedrock_transform::Registry::default(),
-            created: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
         });
         let (stop, stop_rx) = watch::channel(false);
         let grace = options.shutdown_grace.unwrap_or(DEFAULT_SHUTDOWN_GRACE);
@@ -295,7 +290,6 @@ impl Workers {
                 metrics: state.metrics.clone(),
                 body_limit: state.body_limit,
                 registry: state.registry.clone(),
-                created: state.created,
             });
             // Sending needs no runtime: the accepting runtime hands std streams over.
             let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
