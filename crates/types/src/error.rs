@@ -456,6 +456,10 @@ impl Error {
                     self.kind.litellm_message_class()
                 )
             }
+            // LiteLLM raises it before any call, not as a BedrockException.
+            None if self.kind == ErrorKind::UnsupportedParams => {
+                format!("litellm.UnsupportedParamsError: {}", self.message)
+            }
             None => {
                 let mut message = format!(
                     "litellm.{}: BedrockException - {}",
@@ -839,6 +843,14 @@ mod tests {
         assert_eq!(
             e.to_openai_json()["error"]["message"],
             r#"litellm.RateLimitError: BedrockException: Rate Limit Error - throttlingException {"message":"slow"}"#
+        );
+        // An unsupported parameter is LiteLLM's own error, not Bedrock's.
+        let e = Error::unsupported_param("seed", "m", &["temperature"]);
+        assert!(
+            e.to_openai_json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("litellm.UnsupportedParamsError: bedrock does not support"),
         );
         // Errors Bedrock did not send keep the parsed message.
         let e = Error::new(ErrorKind::ApiConnection, "connection refused");
