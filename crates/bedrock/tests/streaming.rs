@@ -189,9 +189,23 @@ async fn first_chunk_arrives_before_the_stream_ends() {
     assert!(chunks.last().unwrap().choices.is_empty());
 }
 
+/// The first choice's delta of every chunk the client yields for a stream of `frames`.
+async fn deltas_of(frames: Vec<Vec<u8>>) -> Vec<bedrock::types::Delta> {
+    let gate = Arc::new(Notify::new());
+    gate.notify_one();
+    let url = stream_server(frames, Vec::new(), gate).await;
+    let stream = client().completion_stream(request(&url)).await.unwrap();
+    stream
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .map(|c| c.unwrap())
+        .filter_map(|c| c.choices.first().map(|x| x.delta.clone()))
+        .collect()
+}
+
 #[tokio::test]
 async fn tool_call_deltas_carry_empty_content_and_their_type_as_litellm_writes_them() {
-    let gate = Arc::new(Notify::new());
     let frames = vec![
         event("messageStart", json!({"role": "assistant"})),
         event(
@@ -209,14 +223,9 @@ async fn tool_call_deltas_carry_empty_content_and_their_type_as_litellm_writes_t
         event("contentBlockStop", json!({"contentBlockIndex": 0})),
         event("messageStop", json!({"stopReason": "tool_use"})),
     ];
-    let url = stream_server(frames, Vec::new(), gate.clone()).await;
-    gate.notify_one();
-    let stream = client().completion_stream(request(&url)).await.unwrap();
-    let chunks: Vec<_> = stream.collect::<Vec<_>>().await;
-    let deltas: Vec<_> = chunks
+    let deltas: Vec<_> = deltas_of(frames)
+        .await
         .into_iter()
-        .map(|c| c.unwrap())
-        .filter_map(|c| c.choices.first().map(|x| x.delta.clone()))
         .filter(|d| d.tool_calls.is_some())
         .collect();
     assert_eq!(deltas.len(), 3, "{deltas:?}");
@@ -237,7 +246,6 @@ async fn tool_call_deltas_carry_empty_content_and_their_type_as_litellm_writes_t
 
 #[tokio::test]
 async fn reasoning_deltas_carry_empty_content_as_litellm_writes_them() {
-    let gate = Arc::new(Notify::new());
     let frames = vec![
         event("messageStart", json!({"role": "assistant"})),
         event(
@@ -255,16 +263,7 @@ async fn reasoning_deltas_carry_empty_content_as_litellm_writes_them() {
         ),
         event("messageStop", json!({"stopReason": "end_turn"})),
     ];
-    let url = stream_server(frames, Vec::new(), gate.clone()).await;
-    gate.notify_one();
-    let stream = client().completion_stream(request(&url)).await.unwrap();
-    let deltas: Vec<_> = stream
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .map(|c| c.unwrap())
-        .filter_map(|c| c.choices.first().map(|x| x.delta.clone()))
-        .collect();
+    let deltas = deltas_of(frames).await;
     // litellm 1.103.7: `"content": ""` beside reasoning, `"reasoning_content": ""` beside a
     // signature-only thinking block; a text delta and the final one are left alone.
     assert_eq!(deltas[0].reasoning_content.as_deref(), Some("Hm."));

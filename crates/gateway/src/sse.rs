@@ -270,10 +270,11 @@ impl Stream for ChunkSse {
                     let err = ApiError::from(e);
                     this.stats.status = Some(err.status);
                     // LiteLLM's proxy writes this event with `json.dumps` (`", "`, `": "`).
-                    this.held.extend_from_slice(b"data: ");
-                    this.held
-                        .extend_from_slice(bedrock_transform::pyjson::dumps(&err.body).as_bytes());
-                    this.held.extend_from_slice(b"\n\n");
+                    push_data(&mut this.held, |buf| {
+                        buf.extend_from_slice(
+                            bedrock_transform::pyjson::dumps(&err.body).as_bytes(),
+                        );
+                    });
                 }
                 Poll::Pending if this.held.is_empty() => return Poll::Pending,
                 Poll::Pending
@@ -301,15 +302,22 @@ pub fn event<T: serde::Serialize>(value: &T) -> Bytes {
     Bytes::from(buf)
 }
 
+/// `data: {what write appends}\n\n` appended to `buf`: the framing of every event.
+fn push_data(buf: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+    buf.extend_from_slice(b"data: ");
+    write(buf);
+    buf.extend_from_slice(b"\n\n");
+}
+
 /// [`event`] appended to `buf`.
 fn push_event<T: serde::Serialize>(value: &T, buf: &mut Vec<u8>) {
-    let start = buf.len();
-    buf.extend_from_slice(b"data: ");
-    if serde_json::to_writer(&mut *buf, value).is_err() {
-        buf.truncate(start + 6);
-        buf.extend_from_slice(br#"{"error":{"message":"a chunk could not be serialised","type":"internal_server_error","param":null,"code":"500"}}"#);
-    }
-    buf.extend_from_slice(b"\n\n");
+    push_data(buf, |buf| {
+        let start = buf.len();
+        if serde_json::to_writer(&mut *buf, value).is_err() {
+            buf.truncate(start);
+            buf.extend_from_slice(br#"{"error":{"message":"a chunk could not be serialised","type":"internal_server_error","param":null,"code":"500"}}"#);
+        }
+    });
 }
 
 /// `data: {chunk}\n\n` for a chat chunk, in the bytes LiteLLM's proxy streams
@@ -324,9 +332,7 @@ pub fn chunk_event(chunk: &ChatCompletionChunk) -> Bytes {
 /// [`chunk_event`] appended to `buf`.
 fn push_chunk_event(chunk: &ChatCompletionChunk, buf: &mut Vec<u8>) {
     buf.reserve(512);
-    buf.extend_from_slice(b"data: ");
-    chunk.write_proxy_json(buf);
-    buf.extend_from_slice(b"\n\n");
+    push_data(buf, |buf| chunk.write_proxy_json(buf));
 }
 
 /// A chat chunk in the text-completion shape, as LiteLLM's proxy streams it: the chat

@@ -10,32 +10,18 @@ use bedrock_testkit::eventstream::Frame;
 use bedrock_testkit::mock::{Operation, Reply, RouteMatch};
 use serde_json::json;
 
-const YAML: &str = "model_list:
-  - model_name: h0
-    litellm_params:
-      model: bedrock/converse/test.h0-v1:0
-  - model_name: h1
-    litellm_params:
-      model: bedrock/converse/test.h1-v1:0
-  - model_name: h3
-    litellm_params:
-      model: bedrock/converse/test.h3-v1:0
-  - model_name: h6
-    litellm_params:
-      model: bedrock/converse/test.h6-v1:0
-  - model_name: h8
-    litellm_params:
-      model: bedrock/converse/test.h8-v1:0
-  - model_name: h9
-    litellm_params:
-      model: bedrock/converse/test.h9-v1:0
-  - model_name: s0
-    litellm_params:
-      model: bedrock/converse/test.s0-v1:0
-  - model_name: s7
-    litellm_params:
-      model: bedrock/converse/test.s7-v1:0
-";
+/// One model group per case, each on its own test model id.
+const GROUPS: &[&str] = &["h0", "h1", "h3", "h6", "h8", "h9", "s0", "s7"];
+
+fn yaml() -> String {
+    let mut y = String::from("model_list:\n");
+    for g in GROUPS {
+        y.push_str(&format!(
+            "  - model_name: {g}\n    litellm_params:\n      model: bedrock/converse/test.{g}-v1:0\n"
+        ));
+    }
+    y
+}
 
 fn http_error(status: u16, error_type: &str, message: &str) -> Reply {
     Reply::error_with_suffix(status, error_type, message)
@@ -47,7 +33,7 @@ fn chat(model: &str, stream: bool) -> serde_json::Value {
 
 #[tokio::test]
 async fn bedrock_errors_are_worded_as_litellm_words_them() {
-    let h = common::start(YAML).await;
+    let h = common::start(&yaml()).await;
     let converse = |id: &str| RouteMatch::model(Operation::Converse, id);
     let stream = |id: &str| RouteMatch::model(Operation::ConverseStream, id);
     h.mock.on(

@@ -486,16 +486,8 @@ impl Error {
 /// The prefix and trailing hint LiteLLM's Bedrock error mapping puts around the error text,
 /// by its checks in its order (`_map_bedrock_exception`; case-sensitive, as there).
 fn litellm_wording(detail: &str) -> (&'static str, &'static str) {
-    const CONTEXT: &[&str] = &[
-        "too many tokens",
-        "expected maxLength:",
-        "Input is too long",
-        "prompt is too long",
-        "prompt: length: 1..",
-        "Too many input tokens",
-    ];
     let has = |needles: &[&str]| needles.iter().any(|n| detail.contains(n));
-    if has(CONTEXT) {
+    if has(LITELLM_CONTEXT_WINDOW_MARKERS) {
         ("BedrockException: Context Window Error", "")
     } else if detail
         .contains("Conversation blocks and tool result blocks cannot be provided in the same turn.")
@@ -560,16 +552,18 @@ pub fn status_for_error_type(error_type: &str) -> u16 {
     }
 }
 
-const CONTEXT_WINDOW_MARKERS: &[&str] = &[
+/// LiteLLM's context-window checks, as written there (case-sensitive in its wording table).
+const LITELLM_CONTEXT_WINDOW_MARKERS: &[&str] = &[
     "too many tokens",
-    "expected maxlength:",
-    "input is too long",
+    "expected maxLength:",
+    "Input is too long",
     "prompt is too long",
     "prompt: length: 1..",
-    "too many input tokens",
-    "context window",
-    "maximum context length",
+    "Too many input tokens",
 ];
+
+/// Further overflow wordings the classification also accepts (any case, with LiteLLM's).
+const MORE_CONTEXT_WINDOW_MARKERS: &[&str] = &["context window", "maximum context length"];
 
 fn classify(status: u16, error_type: Option<&str>, message: &str) -> ErrorKind {
     let lower = message.to_ascii_lowercase();
@@ -577,7 +571,11 @@ fn classify(status: u16, error_type: Option<&str>, message: &str) -> ErrorKind {
     if matches!(error_type, Some("ThrottlingException")) {
         return ErrorKind::RateLimit;
     }
-    if CONTEXT_WINDOW_MARKERS.iter().any(|m| lower.contains(m)) && status != 429 {
+    let overflow = LITELLM_CONTEXT_WINDOW_MARKERS
+        .iter()
+        .chain(MORE_CONTEXT_WINDOW_MARKERS)
+        .any(|m| lower.contains(&m.to_ascii_lowercase()));
+    if overflow && status != 429 {
         return ErrorKind::ContextWindowExceeded;
     }
     if lower.contains("unable to locate credentials")

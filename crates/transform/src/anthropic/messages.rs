@@ -644,8 +644,7 @@ fn user_parts(m: &ChatMessage, at: &str) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     match &m.content {
         Some(MessageContent::Text(t)) => {
-            let t = non_blank(t, m.role == Role::User).unwrap_or_default();
-            if !t.is_empty() {
+            if let Some(t) = non_blank(t, m.role == Role::User) {
                 out.push(json!({"type": "text", "text": t}));
             }
         }
