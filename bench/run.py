@@ -276,19 +276,22 @@ def median_run(runs):
             xs = sorted(r[k] for r in runs)
             out[k] = max(xs) if k == "peak_rss_mib" else xs[len(xs) // 2]
     out["repeats"] = len(runs)
-    out["runs"] = [{k: r[k] for k in ("throughput_rps", "p50_ms", "p99_ms", "ttfb_p50_ms")} for r in runs]
+    out["runs"] = [{k: r[k] for k in ("throughput_rps", "p50_ms", "p99_ms", "ttfb_p50_ms", "ttfb_p99_ms",
+                                      "late_wakeups", "late_total_ms") if k in r} for r in runs]
     return out
 
 
 def print_table(results):
     floor = {(r["stream"], r["mode"]): r for r in results if r["target"] == "floor"}
-    print("\n| stream | load | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | TTFB p50 ms | errors | peak RSS MiB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| stream | load | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | TTFB p50 ms "
+          "| TTFB p99 ms | late wake-ups | errors | peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         f = floor[(r["stream"], r["mode"])]
         print(f"| {'yes' if r['stream'] else 'no'} | {r['mode']} | {r['target']} | {r['throughput_rps']:.0f} | "
               f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p50_ms'] - f['p50_ms']:.3f} | "
-              f"{r['p99_ms'] - f['p99_ms']:.3f} | {r['ttfb_p50_ms']:.2f} | {r['errors']} | {r['peak_rss_mib']} |")
+              f"{r['p99_ms'] - f['p99_ms']:.3f} | {r['ttfb_p50_ms']:.2f} | {r['ttfb_p99_ms']:.2f} | "
+              f"{r.get('late_wakeups', '—')} | {r['errors']} | {r['peak_rss_mib']} |")
     for stream in (False, True):
         c = {r["target"]: r for r in results if r["stream"] == stream and r["mode"].startswith("concurrency")}
         if "gateway" in c:

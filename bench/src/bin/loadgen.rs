@@ -84,6 +84,8 @@ fn parse_args() -> Result<Args, String> {
 #[derive(Default)]
 struct Stats {
     latencies: Vec<f64>,
+    /// When each counted request left, in ms after the warm-up (paired with `latencies`).
+    starts: Vec<f64>,
     ttfb: Vec<f64>,
     errors: u64,
     bytes: u64,
@@ -126,6 +128,38 @@ async fn one(client: &HttpClient, args: &Args) -> Result<(f64, f64, u64), String
     ))
 }
 
+/// How late a sleeping thread woke, when it was more than [`Stalls::THRESHOLD`] late.
+#[derive(Default)]
+struct Stalls {
+    count: u64,
+    longest: Duration,
+    total: Duration,
+}
+
+impl Stalls {
+    /// On this machine a sleep wakes within ~0.1 ms; 2 ms late is a stall no target caused.
+    const THRESHOLD: Duration = Duration::from_millis(2);
+
+    /// Woken for a sleep that was due at `due`; counted only after the warm-up.
+    fn woke(&mut self, due: Instant, warm_until: Instant) {
+        let late = Instant::now().saturating_duration_since(due);
+        if due >= warm_until && late > Self::THRESHOLD {
+            self.count += 1;
+            self.longest = self.longest.max(late);
+            self.total += late;
+        }
+    }
+}
+
+/// `at` in ms after `origin` (negative before it).
+fn since(at: Instant, origin: Instant) -> f64 {
+    if at >= origin {
+        (at - origin).as_secs_f64() * 1e3
+    } else {
+        -((origin - at).as_secs_f64() * 1e3)
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -152,12 +186,25 @@ async fn main() {
     let warm_until = Instant::now() + args.warmup;
     let end = warm_until + args.duration;
     let mut tasks = Vec::new();
+    let pacer: Option<std::thread::JoinHandle<Stalls>>;
     match args.rate {
         None => {
+            // No pacer at a fixed concurrency: a thread that only sleeps watches for stalls.
+            pacer = Some(std::thread::spawn(move || {
+                let mut stalls = Stalls::default();
+                let mut next = Instant::now();
+                while next < end {
+                    next += Duration::from_millis(1);
+                    std::thread::sleep(next.saturating_duration_since(Instant::now()));
+                    stalls.woke(next, warm_until);
+                }
+                stalls
+            }));
             for _ in 0..args.concurrency {
                 let (client, args, stats) = (client.clone(), args.clone(), stats.clone());
                 tasks.push(tokio::spawn(async move {
                     while Instant::now() < end {
+                        let sent = Instant::now();
                         let r = one(&client, &args).await;
                         if Instant::now() < warm_until {
                             continue;
@@ -165,6 +212,7 @@ async fn main() {
                         let mut s = stats.lock().await;
                         match r {
                             Ok((l, t, b)) => {
+                                s.starts.push(since(sent, warm_until));
                                 s.latencies.push(l);
                                 s.ttfb.push(t);
                                 s.bytes += b;
@@ -181,23 +229,31 @@ async fn main() {
             // A late tick sends at once (no catch-up is skipped), so the mean rate holds.
             let interval = Duration::from_secs_f64(1.0 / rate);
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-            std::thread::spawn(move || {
-                let mut next = Instant::now();
-                while next < end {
-                    next += interval;
-                    let now = Instant::now();
-                    if next > now {
-                        std::thread::sleep(next - now);
+            // The pacer also notes how late it woke: a machine stall shows there as well.
+            pacer = std::thread::Builder::new()
+                .name("pacer".into())
+                .spawn(move || {
+                    let mut stalls = Stalls::default();
+                    let mut next = Instant::now();
+                    while next < end {
+                        next += interval;
+                        let now = Instant::now();
+                        if next > now {
+                            std::thread::sleep(next - now);
+                        }
+                        stalls.woke(next, warm_until);
+                        if tx.send(()).is_err() {
+                            break;
+                        }
                     }
-                    if tx.send(()).is_err() {
-                        break;
-                    }
-                }
-            });
+                    stalls
+                })
+                .ok();
             while rx.recv().await.is_some() {
                 let (client, args, stats) = (client.clone(), args.clone(), stats.clone());
                 let counted = Instant::now() >= warm_until;
                 tasks.push(tokio::spawn(async move {
+                    let sent = Instant::now();
                     let r = one(&client, &args).await;
                     if !counted {
                         return;
@@ -205,6 +261,7 @@ async fn main() {
                     let mut s = stats.lock().await;
                     match r {
                         Ok((l, t, b)) => {
+                            s.starts.push(since(sent, warm_until));
                             s.latencies.push(l);
                             s.ttfb.push(t);
                             s.bytes += b;
@@ -218,7 +275,21 @@ async fn main() {
     for t in tasks {
         let _ = t.await;
     }
+    let stalls = pacer.and_then(|p| p.join().ok()).unwrap_or_default();
     let mut s = stats.lock().await;
+    // LOADGEN_DUMP=FILE: every counted request as `sent_ms latency_ms`, to see whether the slow
+    // ones come together (a stall) or spread out (queueing).
+    if let Ok(path) = std::env::var("LOADGEN_DUMP") {
+        let lines: String = s
+            .starts
+            .iter()
+            .zip(&s.latencies)
+            .map(|(t, l)| format!("{t:.3} {l:.3}\n"))
+            .collect();
+        if let Err(e) = std::fs::write(&path, lines) {
+            eprintln!("loadgen: LOADGEN_DUMP {path}: {e}");
+        }
+    }
     s.latencies.sort_by(f64::total_cmp);
     s.ttfb.sort_by(f64::total_cmp);
     let n = s.latencies.len();
@@ -233,6 +304,13 @@ async fn main() {
         "ttfb_p50_ms": percentile(&s.ttfb, 0.50),
         "ttfb_p99_ms": percentile(&s.ttfb, 0.99),
         "bytes": s.bytes,
+        // Times the pacer (or, at a fixed concurrency, a thread that only sleeps) woke more than
+        // 2 ms late in the counted window: the machine had no core for it (the processes under
+        // test, or the sandbox's own agent about once a second). At a fixed rate each late
+        // wake-up sends the requests it owed at once, a burst the target has to drain.
+        "late_wakeups": stalls.count,
+        "late_max_ms": stalls.longest.as_secs_f64() * 1e3,
+        "late_total_ms": stalls.total.as_secs_f64() * 1e3,
     });
     println!("{out}");
 }
