@@ -317,10 +317,7 @@ impl Client {
             span.record("status", e.status());
         })?;
         span.record("status", 200u16);
-        Ok(crate::ChunkStream::new(
-            events,
-            call.config.stream_decoder(ctx),
-        ))
+        Ok(crate::ChunkStream::new(events, call.config.stream_decoder(ctx)).priced_on(&call.route))
     }
 
     /// A whole answer that arrives as an event stream (agents): the stream's start is retried,

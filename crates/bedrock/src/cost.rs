@@ -2,27 +2,41 @@
 
 use bedrock_transform::capabilities::{self, ServiceTier, TokenCounts};
 use bedrock_transform::route::ModelRoute;
-use bedrock_types::ChatCompletion;
+use bedrock_types::{ChatCompletion, Usage};
 
 /// The cost of a completion in USD: the route's full id is looked up first (cross-region ids
 /// LiteLLM prices apart), then the base model, then the model the reply names (an agent's
 /// foundation model, from its traces); the served service tier picks tier prices.
 pub fn completion_cost(route: &ModelRoute, response: &ChatCompletion) -> Option<f64> {
+    usage_cost(
+        route,
+        Some(&response.model),
+        response.usage.as_ref()?,
+        response.service_tier.as_deref(),
+    )
+}
+
+/// The cost of `usage` on `route` (or on the model the reply names), at `tier`'s prices.
+pub fn usage_cost(
+    route: &ModelRoute,
+    served_model: Option<&str>,
+    usage: &Usage,
+    tier: Option<&str>,
+) -> Option<f64> {
     let info = capabilities::lookup(&route.model)
         .or_else(|| capabilities::lookup(&route.base_model))
-        .or_else(|| capabilities::lookup(&response.model))
+        .or_else(|| served_model.and_then(capabilities::lookup))
         .or_else(|| {
-            let served = ModelRoute::parse(&format!("bedrock/{}", response.model)).ok()?;
+            let served = ModelRoute::parse(&format!("bedrock/{}", served_model?)).ok()?;
             capabilities::lookup(&served.base_model)
         })?;
-    let usage = response.usage.as_ref()?;
     let counts = TokenCounts {
         prompt_tokens: usage.prompt_tokens,
         completion_tokens: usage.completion_tokens,
         cache_read_tokens: usage.cache_read_input_tokens.unwrap_or(0),
         cache_write_tokens: usage.cache_creation_input_tokens.unwrap_or(0),
     };
-    let tier = ServiceTier::from_name(response.service_tier.as_deref().unwrap_or("default"));
+    let tier = ServiceTier::from_name(tier.unwrap_or("default"));
     info.cost(&counts, tier)
 }
 

@@ -5,8 +5,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bedrock_transform::StreamDecoder;
+use bedrock_transform::route::{Api, ModelFamily, ModelRoute};
 use bedrock_transport::EventStream;
-use bedrock_types::{ChatCompletionChunk, Result, StreamEvent};
+use bedrock_types::response::{ChunkChoice, CompletionTokensDetails, Delta};
+use bedrock_types::{ChatCompletionChunk, Result, StreamEvent, Usage};
 use futures_core::Stream;
 
 /// A stream of `chat.completion.chunk`s (`futures_core::Stream`). Each Bedrock event is decoded
@@ -19,6 +21,11 @@ pub struct ChunkStream {
     finished: bool,
     /// The `role` of a dropped empty chunk, for the next chunk that is passed on.
     carry_role: Option<String>,
+    /// Every reasoning delta so far: LiteLLM counts the whole text into the final usage.
+    reasoning: String,
+    /// Where the final usage carries its `cost` (LiteLLM's Anthropic invoke streams): the route
+    /// to price it on.
+    priced: Option<Box<ModelRoute>>,
 }
 
 /// Where the events come from.
@@ -42,6 +49,8 @@ impl ChunkStream {
             ready: VecDeque::new(),
             finished: false,
             carry_role: None,
+            reasoning: String::new(),
+            priced: None,
         }
     }
 
@@ -60,7 +69,18 @@ impl ChunkStream {
             ready: VecDeque::new(),
             finished: false,
             carry_role: None,
+            reasoning: String::new(),
+            priced: None,
         }
+    }
+
+    /// Put the cost of the call on `route` into the final usage, as LiteLLM's Anthropic invoke
+    /// streams do (its other streams do not).
+    pub(crate) fn priced_on(mut self, route: &ModelRoute) -> Self {
+        if route.api == Api::Invoke && route.family == ModelFamily::Anthropic {
+            self.priced = Some(Box::new(route.clone()));
+        }
+        self
     }
 
     /// Bedrock's request id.
@@ -91,7 +111,21 @@ impl ChunkStream {
                 None => self.carry_role = Some(role),
             }
         }
+        if let Some(usage) = &mut chunk.usage {
+            self.finish_usage(usage);
+            // LiteLLM's usage chunk has one empty choice, not OpenAI's empty list.
+            if chunk.choices.is_empty() {
+                chunk.choices.push(ChunkChoice {
+                    index: 0,
+                    delta: Delta::default(),
+                    finish_reason: None,
+                });
+            }
+        }
         for choice in &mut chunk.choices {
+            if let Some(r) = &choice.delta.reasoning_content {
+                self.reasoning.push_str(r);
+            }
             // LiteLLM's deltas (checked against litellm 1.103.7, Converse and Anthropic invoke
             // streams alike): one with a tool call or reasoning has `content: ""`, one with a
             // thinking block has `reasoning_content: ""` (a signature alone), and every
@@ -111,6 +145,31 @@ impl ChunkStream {
     }
 }
 
+impl ChunkStream {
+    /// The final usage as LiteLLM's stream wrapper rebuilds it (`calculate_usage`): the total
+    /// is prompt + completion, and reasoning the family left unsplit is the cl100k count of
+    /// all reasoning text streamed, capped at the completion.
+    fn finish_usage(&self, usage: &mut Usage) {
+        usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+        if let Some(route) = &self.priced {
+            usage.cost = crate::cost::usage_cost(route, None, usage, None);
+        }
+        if self.reasoning.is_empty() {
+            return;
+        }
+        let r = bedrock_transform::tokens::count(&self.reasoning).min(usage.completion_tokens);
+        let details = usage
+            .completion_tokens_details
+            .get_or_insert_with(CompletionTokensDetails::default);
+        if details.reasoning_tokens.is_none() {
+            details.reasoning_tokens = Some(r);
+            details
+                .text_tokens
+                .get_or_insert(usage.completion_tokens - r);
+        }
+    }
+}
+
 /// A chunk with one choice that adds nothing: no text, tool call, reasoning, citation or
 /// provider field, no finish reason and no usage.
 fn is_empty(chunk: &ChatCompletionChunk) -> bool {
@@ -120,7 +179,10 @@ fn is_empty(chunk: &ChatCompletionChunk) -> bool {
     let d = &choice.delta;
     choice.finish_reason.is_none()
         && chunk.usage.is_none()
-        && chunk.provider_specific_fields.is_none()
+        && chunk
+            .provider_specific_fields
+            .as_ref()
+            .is_none_or(|f| f.is_empty())
         && d.content.as_deref().is_none_or(str::is_empty)
         && d.tool_calls.is_none()
         && d.reasoning_content.is_none()

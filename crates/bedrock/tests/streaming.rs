@@ -184,9 +184,12 @@ async fn first_chunk_arrives_before_the_stream_ends() {
         chunks.last().unwrap().usage.as_ref().unwrap().total_tokens,
         5
     );
-    // The usage chunk has no choices, as OpenAI sends it (LiteLLM adds one empty choice; see
-    // docs/litellm-differences.md).
-    assert!(chunks.last().unwrap().choices.is_empty());
+    // The usage chunk has one empty choice, as LiteLLM's stream wrapper sends it (OpenAI sends
+    // none).
+    let last = chunks.last().unwrap();
+    assert_eq!(last.choices.len(), 1);
+    assert_eq!(last.choices[0].delta, bedrock::types::Delta::default());
+    assert_eq!(last.choices[0].finish_reason, None);
 }
 
 /// The first choice's delta of every chunk the client yields for a stream of `frames`.

@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bedrock_transform::route::ModelRoute;
+use bedrock_types::response::Delta;
 use bedrock_types::{ChatCompletion, ChatCompletionChunk, Result, Usage};
 use bytes::Bytes;
 use futures_core::Stream;
@@ -217,7 +218,17 @@ impl ChunkSse {
         }
         if self.strip_usage && chunk.usage.is_some() {
             chunk.usage = None;
-            if chunk.choices.is_empty() && chunk.provider_specific_fields.is_none() {
+            // The usage chunk's one choice is empty (LiteLLM's shape): nothing left to send.
+            let blank = chunk
+                .choices
+                .iter()
+                .all(|c| c.finish_reason.is_none() && c.delta == Delta::default());
+            if blank
+                && chunk
+                    .provider_specific_fields
+                    .as_ref()
+                    .is_none_or(|f| f.is_empty())
+            {
                 return;
             }
         }

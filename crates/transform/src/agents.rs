@@ -447,6 +447,7 @@ impl Turn {
                     }
                 }
                 Some(ToolCall {
+                    index: None,
                     id: format!("{invocation}-{i}"),
                     kind: "function".to_owned(),
                     function: FunctionCall {

@@ -25,9 +25,11 @@ pub mod images;
 pub mod invoke;
 pub mod invoke_headers;
 pub mod pyjson;
+mod reasoning;
 pub mod registry;
 pub mod rerank;
 pub mod route;
+pub mod tokens;
 pub mod tool_names;
 
 pub use anthropic::AnthropicMessagesConfig;

@@ -536,6 +536,10 @@ pub enum ThinkingBlock {
 /// A tool call made by the assistant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCall {
+    /// In a reply, the position of the Bedrock content block the call came from (LiteLLM's
+    /// numbering: text and reasoning blocks count too); `None` where the family gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
     /// The call id.
     pub id: String,
     /// Always `function`.

@@ -281,8 +281,19 @@ fn write_reasoning_and_provider_fields(
 }
 
 fn write_tool_call(out: &mut Vec<u8>, call: &ToolCall) {
-    let ToolCall { id, kind, function } = call;
-    out.extend_from_slice(b"{\"id\":");
+    let ToolCall {
+        index,
+        id,
+        kind,
+        function,
+    } = call;
+    out.push(b'{');
+    if let Some(i) = index {
+        out.extend_from_slice(b"\"index\":");
+        write_u64(out, u64::from(*i));
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"id\":");
     write_str(out, id);
     out.extend_from_slice(b",\"type\":");
     write_str(out, kind);
@@ -372,6 +383,7 @@ fn write_usage(out: &mut Vec<u8>, u: &Usage) {
         total_tokens,
         completion_tokens_details,
         prompt_tokens_details,
+        cost,
         cache_creation_input_tokens,
         cache_read_input_tokens,
     } = u;
@@ -406,6 +418,10 @@ fn write_usage(out: &mut Vec<u8>, u: &Usage) {
         obj.count(b"\"text_tokens\":", *text_tokens);
         obj.count(b"\"cache_creation_tokens\":", *cache_creation_tokens);
         obj.close();
+    }
+    if let Some(c) = cost {
+        out.extend_from_slice(b",\"cost\":");
+        write_serde(out, c);
     }
     if let Some(n) = cache_creation_input_tokens {
         out.extend_from_slice(b",\"cache_creation_input_tokens\":");
@@ -776,6 +792,7 @@ mod tests {
             }),
             cache_creation_input_tokens: Some(2),
             cache_read_input_tokens: Some(1),
+            cost: Some(0.000483),
         }
     }
 
@@ -957,6 +974,7 @@ mod tests {
             role: "assistant".to_owned(),
             tool_calls: Some(vec![
                 ToolCall {
+                    index: Some(1),
                     id: "call_1".to_owned(),
                     kind: "function".to_owned(),
                     function: FunctionCall {
@@ -965,6 +983,7 @@ mod tests {
                     },
                 },
                 ToolCall {
+                    index: None,
                     id: nasty(),
                     kind: nasty(),
                     function: FunctionCall {
@@ -1408,6 +1427,7 @@ mod tests {
                 }),
                 cache_creation_input_tokens: self.opt_u64(),
                 cache_read_input_tokens: self.opt_u64(),
+                cost: self.chance(2).then(|| self.below(100_000) as f64 / 1e7),
             })
         }
 
@@ -1459,6 +1479,7 @@ mod tests {
                 tool_calls: self.chance(2).then(|| {
                     (0..self.below(4))
                         .map(|_| ToolCall {
+                            index: self.chance(2).then(|| self.below(40) as u32),
                             id: self.string(),
                             kind: self.string(),
                             function: FunctionCall {

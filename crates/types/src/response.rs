@@ -160,6 +160,10 @@ pub struct Usage {
     /// Input details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<PromptTokensDetails>,
+    /// The call's cost in USD where LiteLLM reports it inside the usage (its Anthropic invoke
+    /// streams' final usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
     /// Tokens written to the prompt cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_creation_input_tokens: Option<u64>,

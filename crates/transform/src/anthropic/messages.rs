@@ -5,7 +5,7 @@ use base64::Engine;
 use bedrock_types::chat::{
     ContentPart, JsonObject, MessageContent, Role, ThinkingBlock, ToolChoice,
 };
-use bedrock_types::response::{CompletionTokensDetails, Delta, PromptTokensDetails, ResponseMeta};
+use bedrock_types::response::{Delta, PromptTokensDetails, ResponseMeta};
 use bedrock_types::{
     ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage, Choice, Error,
     ErrorKind, FinishReason, FunctionCall, ResponseMessage, Result, StreamEvent, ToolCall, Usage,
@@ -285,16 +285,32 @@ impl ProviderConfig for AnthropicMessagesConfig {
             })?;
         let state = &ctx.state;
         let mut text = String::new();
-        let mut saw_text = false;
         let mut tool_calls = Vec::new();
         let mut reasoning = String::new();
         let mut thinking = Vec::new();
         let mut json_answer = None;
-        for b in blocks {
+        let mut citations: Option<Vec<Value>> = None;
+        for (idx, b) in blocks.iter().enumerate() {
+            // LiteLLM keeps each block's citations, with the text they support.
+            if let Some(Value::Array(list)) = b.get("citations") {
+                let supported = b.get("text").cloned().unwrap_or_else(|| json!(""));
+                let cited = list
+                    .iter()
+                    .map(|c| {
+                        let mut c = c.clone();
+                        if let Value::Object(m) = &mut c {
+                            m.insert("supported_text".to_owned(), supported.clone());
+                        }
+                        c
+                    })
+                    .collect();
+                citations
+                    .get_or_insert_with(Vec::new)
+                    .push(Value::Array(cited));
+            }
             match b.get("type").and_then(Value::as_str) {
                 Some("text") => {
                     text.push_str(b.get("text").and_then(Value::as_str).unwrap_or_default());
-                    saw_text = true;
                 }
                 Some("tool_use") => {
                     let name = b.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -308,6 +324,8 @@ impl ProviderConfig for AnthropicMessagesConfig {
                         continue;
                     }
                     tool_calls.push(ToolCall {
+                        // LiteLLM numbers a call by its content block.
+                        index: u32::try_from(idx).ok(),
                         id: b
                             .get("id")
                             .and_then(Value::as_str)
@@ -352,8 +370,34 @@ impl ProviderConfig for AnthropicMessagesConfig {
         if json_answer.is_some() && tool_calls.is_empty() {
             finish = FinishReason::Stop;
         }
-        let content = json_answer.or(if saw_text { Some(text) } else { None });
-        let usage = body.get("usage").map(|u| usage_from(u, &reasoning));
+        // LiteLLM: the JSON answer alone is the content; beside real tool calls it follows the
+        // text; an empty text is no content.
+        let content = match json_answer {
+            Some(j) if !tool_calls.is_empty() && !text.is_empty() => Some(text + &j),
+            Some(j) => Some(j),
+            None => (!text.is_empty()).then_some(text),
+        };
+        // With any thinking block LiteLLM reports `reasoning_content`, "" if all were redacted.
+        let reasoning = (!thinking.is_empty()).then_some(reasoning);
+        let usage = body
+            .get("usage")
+            .map(|u| usage_from(u, reasoning.as_deref(), !thinking.is_empty()));
+        let thinking_value = if thinking.is_empty() {
+            Value::Null
+        } else {
+            serde_json::to_value(&thinking).unwrap_or(Value::Null)
+        };
+        let mut psf = JsonObject::new();
+        psf.insert(
+            "citations".to_owned(),
+            citations.map_or(Value::Null, Value::Array),
+        );
+        psf.insert("thinking_blocks".to_owned(), thinking_value);
+        for key in ["context_management", "container"] {
+            if let Some(v) = body.get(key).filter(|v| !v.is_null()) {
+                psf.insert(key.to_owned(), v.clone());
+            }
+        }
         let mut metadata = Map::new();
         for key in ["id", "stop_sequence"] {
             if let Some(v) = body.get(key) {
@@ -379,10 +423,10 @@ impl ProviderConfig for AnthropicMessagesConfig {
                     role: "assistant".to_owned(),
                     tool_calls: (!tool_calls.is_empty()).then_some(tool_calls),
                     function_call: None,
-                    reasoning_content: (!reasoning.is_empty()).then_some(reasoning),
+                    reasoning_content: reasoning,
                     thinking_blocks: (!thinking.is_empty()).then_some(thinking),
                     annotations: None,
-                    provider_specific_fields: None,
+                    provider_specific_fields: Some(psf),
                 },
                 extra: JsonObject::new(),
             }],
@@ -406,6 +450,23 @@ impl ProviderConfig for AnthropicMessagesConfig {
     }
 }
 
+/// A thinking delta as LiteLLM's Anthropic stream writes it: the block also under
+/// `provider_specific_fields.thinking_blocks`.
+fn thinking_delta(reasoning: Option<String>, block: ThinkingBlock) -> Delta {
+    let blocks = vec![block];
+    let mut psf = JsonObject::new();
+    psf.insert(
+        "thinking_blocks".to_owned(),
+        serde_json::to_value(&blocks).unwrap_or(Value::Null),
+    );
+    Delta {
+        reasoning_content: reasoning,
+        thinking_blocks: Some(blocks),
+        provider_specific_fields: Some(psf),
+        ..Delta::default()
+    }
+}
+
 fn finish_reason(stop: &str) -> FinishReason {
     match stop {
         "max_tokens" | "model_context_window_exceeded" => FinishReason::Length,
@@ -415,26 +476,23 @@ fn finish_reason(stop: &str) -> FinishReason {
     }
 }
 
-fn usage_from(u: &Value, reasoning: &str) -> Usage {
+fn usage_from(u: &Value, reasoning: Option<&str>, had_thinking_block: bool) -> Usage {
     let n = |k: &str| u.get(k).and_then(Value::as_u64).unwrap_or(0);
     let (input, output) = (n("input_tokens"), n("output_tokens"));
     let (write, read) = (
         n("cache_creation_input_tokens"),
         n("cache_read_input_tokens"),
     );
-    let reasoning_tokens = if reasoning.is_empty() {
-        0
-    } else {
-        (reasoning.chars().count() as u64).div_ceil(4).min(output)
-    };
     Usage {
         completion_tokens: output,
         prompt_tokens: input + read + write,
         total_tokens: input + read + write + output,
-        completion_tokens_details: Some(CompletionTokensDetails {
-            reasoning_tokens: Some(reasoning_tokens),
-            text_tokens: Some(output - reasoning_tokens),
-        }),
+        completion_tokens_details: Some(crate::reasoning::anthropic_details(
+            output,
+            reasoning,
+            crate::reasoning::reported_thinking_tokens(Some(u)),
+            had_thinking_block,
+        )),
         prompt_tokens_details: Some(PromptTokensDetails {
             cached_tokens: Some(read),
             cache_write_tokens: Some(write),
@@ -443,6 +501,7 @@ fn usage_from(u: &Value, reasoning: &str) -> Usage {
         }),
         cache_creation_input_tokens: Some(write),
         cache_read_input_tokens: Some(read),
+        cost: None,
     }
 }
 
@@ -716,6 +775,11 @@ pub struct AnthropicStreamDecoder {
     input_tokens: u64,
     cache_read: u64,
     cache_write: u64,
+    /// The thinking text of the current block: a signature delta repeats it (as LiteLLM does).
+    block_thinking: String,
+    /// All thinking text so far, and whether any thinking block came, for the usage split.
+    reasoning: String,
+    thinking_ran: bool,
 }
 
 impl AnthropicStreamDecoder {
@@ -728,6 +792,9 @@ impl AnthropicStreamDecoder {
             sent_role: false,
             finished: false,
             input_tokens: 0,
+            block_thinking: String::new(),
+            reasoning: String::new(),
+            thinking_ran: false,
             cache_read: 0,
             cache_write: 0,
         }
@@ -774,6 +841,7 @@ impl StreamDecoder for AnthropicStreamDecoder {
                 out.push(ch);
             }
             Some("content_block_start") => {
+                self.block_thinking.clear();
                 let cb = c.get("content_block").cloned().unwrap_or(Value::Null);
                 match cb.get("type").and_then(Value::as_str) {
                     Some("tool_use") => {
@@ -809,13 +877,14 @@ impl StreamDecoder for AnthropicStreamDecoder {
                     }
                     Some("thinking") | Some("redacted_thinking") => {
                         self.blocks.insert(index, Block::Thinking);
+                        self.thinking_ran = true;
                         if let Some(data) = cb.get("data").and_then(Value::as_str) {
-                            let d = Delta {
-                                thinking_blocks: Some(vec![ThinkingBlock::RedactedThinking {
+                            let d = thinking_delta(
+                                None,
+                                ThinkingBlock::RedactedThinking {
                                     data: data.to_owned(),
-                                }]),
-                                ..Delta::default()
-                            };
+                                },
+                            );
                             let ch = self.chunk(d, None);
                             out.push(ch);
                         }
@@ -856,21 +925,27 @@ impl StreamDecoder for AnthropicStreamDecoder {
                         }
                         _ => return Ok(()),
                     },
-                    Some("thinking_delta") => Delta {
-                        reasoning_content: Some(s("thinking")),
-                        thinking_blocks: Some(vec![ThinkingBlock::Thinking {
-                            thinking: s("thinking"),
-                            signature: None,
-                        }]),
-                        ..Delta::default()
-                    },
-                    Some("signature_delta") => Delta {
-                        thinking_blocks: Some(vec![ThinkingBlock::Thinking {
-                            thinking: String::new(),
+                    // LiteLLM skips empty thinking and signature deltas.
+                    Some("thinking_delta") if !s("thinking").is_empty() => {
+                        let t = s("thinking");
+                        self.block_thinking.push_str(&t);
+                        self.reasoning.push_str(&t);
+                        thinking_delta(
+                            Some(t.clone()),
+                            ThinkingBlock::Thinking {
+                                thinking: t,
+                                signature: None,
+                            },
+                        )
+                    }
+                    // The signature comes with the block's whole thinking text.
+                    Some("signature_delta") if !s("signature").is_empty() => thinking_delta(
+                        None,
+                        ThinkingBlock::Thinking {
+                            thinking: self.block_thinking.clone(),
                             signature: Some(s("signature")),
-                        }]),
-                        ..Delta::default()
-                    },
+                        },
+                    ),
                     _ => return Ok(()),
                 };
                 let ch = self.chunk(delta, None);
@@ -907,7 +982,11 @@ impl StreamDecoder for AnthropicStreamDecoder {
                         "cache_read_input_tokens": self.cache_read, "cache_creation_input_tokens": self.cache_write});
                     let mut ch = self.chunk(Delta::default(), None);
                     ch.choices.clear();
-                    ch.usage = Some(usage_from(&usage, ""));
+                    ch.usage = Some(usage_from(
+                        &usage,
+                        self.thinking_ran.then_some(self.reasoning.as_str()),
+                        self.thinking_ran,
+                    ));
                     out.push(ch);
                 }
             }

@@ -2,7 +2,7 @@
 
 use bedrock_types::chat::{FunctionCall, JsonObject, ThinkingBlock, ToolCall};
 use bedrock_types::response::{Annotation, Choice, ResponseMessage, UrlCitation};
-use bedrock_types::response::{CompletionTokensDetails, PromptTokensDetails, ResponseMeta};
+use bedrock_types::response::{PromptTokensDetails, ResponseMeta};
 use bedrock_types::{ChatCompletion, Error, ErrorKind, FinishReason, Result, Usage};
 use std::borrow::Cow;
 use std::fmt;
@@ -267,10 +267,27 @@ pub(super) fn transform(
     let mut annotations = Vec::new();
     let mut psf = JsonObject::new();
     let mut json_answer: Option<String> = None;
+    // LiteLLM reports `reasoning_content` (maybe "") once any reasoning block came.
+    let mut had_reasoning = false;
 
-    for block in blocks {
+    for (idx, block) in blocks.into_iter().enumerate() {
         if let Some(Value::String(t)) = block.text {
-            if saw_text {
+            // LiteLLM moves a leading `<think>…</think>` out of every text block into a
+            // reasoning block of its own.
+            if let Some((thought, rest)) = crate::reasoning::split_think_tags(&t) {
+                had_reasoning = true;
+                reasoning.push_str(thought);
+                thinking_blocks.push(ThinkingBlock::Thinking {
+                    thinking: thought.to_owned(),
+                    signature: None,
+                });
+                push_list(
+                    &mut psf,
+                    "reasoningContentBlocks",
+                    json!({ "reasoningText": { "text": thought } }),
+                );
+                text.push_str(rest);
+            } else if saw_text {
                 text.push_str(&t);
             } else {
                 text = t; // The usual single text block moves in without a copy.
@@ -289,6 +306,8 @@ pub(super) fn transform(
                 continue;
             }
             tool_calls.push(ToolCall {
+                // LiteLLM numbers a call by its content block.
+                index: u32::try_from(idx).ok(),
                 id: tu
                     .get("toolUseId")
                     .and_then(Value::as_str)
@@ -301,6 +320,7 @@ pub(super) fn transform(
                 },
             });
         } else if let Some(rc) = &block.reasoning_content {
+            had_reasoning = true;
             if let Some(rt) = rc.get("reasoningText") {
                 let t = rt.get("text").and_then(Value::as_str).unwrap_or_default();
                 reasoning.push_str(t);
@@ -359,15 +379,24 @@ pub(super) fn transform(
     }
     // LiteLLM's Converse transform always sets the joined text, so a reply without a text block
     // (tool calls only) has `content: ""`, not null (checked against litellm 1.103.7).
+    // LiteLLM's `_filter_json_mode_tools`: the JSON answer alone replaces the text; beside real
+    // tool calls it is appended to it.
     let content = match json_answer {
+        Some(j) if !tool_calls.is_empty() && !text.is_empty() => Some(text + &j),
         Some(j) => Some(j),
         None => Some(text),
     };
 
+    let reasoning = had_reasoning.then_some(reasoning);
+    let reported = crate::reasoning::reported_thinking_tokens(
+        body.additional_model_response_fields
+            .as_ref()
+            .and_then(|f| f.get("usage")),
+    );
     let usage = body
         .usage
         .as_ref()
-        .map(|u| usage_from(u, reasoning.chars().count()));
+        .map(|u| usage_from(u, reasoning.as_deref(), reported));
     let service_tier = body
         .service_tier
         .as_ref()
@@ -405,7 +434,7 @@ pub(super) fn transform(
                 role: "assistant".to_owned(),
                 tool_calls: (!tool_calls.is_empty()).then_some(tool_calls),
                 function_call: None,
-                reasoning_content: (!reasoning.is_empty()).then_some(reasoning),
+                reasoning_content: reasoning,
                 thinking_blocks: (!thinking_blocks.is_empty()).then_some(thinking_blocks),
                 annotations: (!annotations.is_empty()).then_some(annotations),
                 provider_specific_fields: (!psf.is_empty()).then_some(psf),
@@ -488,25 +517,22 @@ pub(super) fn finish_reason(stop: &str) -> FinishReason {
 }
 
 /// Converse `usage` → OpenAI usage, as LiteLLM computes it: prompt tokens include cache reads
-/// and writes.
-pub(super) fn usage_from(u: &TokenUsage, reasoning_chars: usize) -> Usage {
+/// and writes; the reasoning share of the output as [`crate::reasoning::converse_details`]
+/// finds it (`reasoning`: the joined reasoning text, `None` without reasoning blocks).
+pub(super) fn usage_from(u: &TokenUsage, reasoning: Option<&str>, reported: Option<u64>) -> Usage {
     let input = u.input.unwrap_or(0);
     let output = u.output.unwrap_or(0);
     let cache_read = u.cache_read.unwrap_or(0);
     let cache_write = u.cache_write.unwrap_or(0);
     let prompt = input + cache_read + cache_write;
     let total = u.total.unwrap_or(prompt + output);
-    // Bedrock does not split reasoning tokens out; estimate them from the text like LiteLLM
-    // (~4 characters a token), never above the output count.
-    let reasoning_tokens = (reasoning_chars as u64).div_ceil(4).min(output);
     Usage {
         completion_tokens: output,
         prompt_tokens: prompt,
         total_tokens: total,
-        completion_tokens_details: Some(CompletionTokensDetails {
-            reasoning_tokens: Some(reasoning_tokens),
-            text_tokens: Some(output - reasoning_tokens),
-        }),
+        completion_tokens_details: Some(crate::reasoning::converse_details(
+            output, reasoning, reported,
+        )),
         prompt_tokens_details: Some(PromptTokensDetails {
             cache_write_tokens: Some(cache_write),
             cached_tokens: Some(cache_read),
@@ -515,6 +541,7 @@ pub(super) fn usage_from(u: &TokenUsage, reasoning_chars: usize) -> Usage {
         }),
         cache_creation_input_tokens: Some(cache_write),
         cache_read_input_tokens: Some(cache_read),
+        cost: None,
     }
 }
 

@@ -35,7 +35,12 @@ pub struct ConverseStreamDecoder {
     sent_role: bool,
     finish: Option<FinishReason>,
     finished_sent: bool,
-    reasoning_chars: usize,
+    /// A reasoning delta came (LiteLLM's `_thinking_ran`): the usage then leaves the reasoning
+    /// split unset unless Bedrock reports it.
+    thinking_ran: bool,
+    /// `additionalModelResponseFields.usage.output_tokens_details.thinking_tokens` of
+    /// `messageStop`.
+    reported_thinking_tokens: Option<u64>,
     text_chars: u64,
 }
 
@@ -49,13 +54,17 @@ impl ConverseStreamDecoder {
             sent_role: false,
             finish: None,
             finished_sent: false,
-            reasoning_chars: 0,
+            thinking_ran: false,
+            reported_thinking_tokens: None,
             text_chars: 0,
         }
     }
 
     fn chunk(&mut self, delta: Delta, finish: Option<FinishReason>) -> ChatCompletionChunk {
-        crate::chunks::chunk(&self.ctx, &mut self.sent_role, delta, finish)
+        let mut c = crate::chunks::chunk(&self.ctx, &mut self.sent_role, delta, finish);
+        // LiteLLM's Converse chunks carry `provider_specific_fields: {}` (its usage chunk none).
+        c.provider_specific_fields = Some(JsonObject::new());
+        c
     }
 
     fn tool_delta(index: u32, id: Option<String>, name: Option<String>, args: String) -> Delta {
@@ -213,7 +222,6 @@ impl StreamDecoder for ConverseStreamDecoder {
                     self.blocks.entry(index).or_insert(Block::Reasoning);
                     let mut d = Delta::default();
                     if let Some(t) = rc.get("text").and_then(Value::as_str) {
-                        self.reasoning_chars += t.chars().count();
                         d.reasoning_content = Some(t.to_owned());
                         d.thinking_blocks = Some(vec![ThinkingBlock::Thinking {
                             thinking: t.to_owned(),
@@ -229,6 +237,7 @@ impl StreamDecoder for ConverseStreamDecoder {
                             data: data.to_owned(),
                         }]);
                     }
+                    self.thinking_ran |= d.thinking_blocks.is_some();
                     let mut psf = JsonObject::new();
                     psf.insert("reasoningContent".to_owned(), rc.clone());
                     d.provider_specific_fields = Some(psf);
@@ -259,6 +268,11 @@ impl StreamDecoder for ConverseStreamDecoder {
                 }
             }
             "messageStop" => {
+                self.reported_thinking_tokens = crate::reasoning::reported_thinking_tokens(
+                    payload
+                        .get("additionalModelResponseFields")
+                        .and_then(|f| f.get("usage")),
+                );
                 let stop = payload
                     .get("stopReason")
                     .and_then(Value::as_str)
@@ -282,7 +296,14 @@ impl StreamDecoder for ConverseStreamDecoder {
                 }
                 let usage: Option<Usage> = payload
                     .get("usage")
-                    .map(|u| usage_from(&TokenUsage::of(u), self.reasoning_chars));
+                    // LiteLLM's stream gives no reasoning text to estimate from.
+                    .map(|u| {
+                        usage_from(
+                            &TokenUsage::of(u),
+                            self.thinking_ran.then_some(""),
+                            self.reported_thinking_tokens,
+                        )
+                    });
                 if self.ctx.state.include_usage || !psf.is_empty() {
                     let mut c = self.chunk(Delta::default(), None);
                     c.choices.clear();

@@ -458,6 +458,7 @@ fn tool_calls(body: &Value) -> Vec<ToolCall> {
 
 fn to_tool_call(c: &Value, id: &str) -> ToolCall {
     ToolCall {
+        index: None,
         id: id.to_owned(),
         kind: "function".to_owned(),
         function: FunctionCall {
