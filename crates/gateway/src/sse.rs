@@ -413,6 +413,7 @@ mod tests {
                     .cloned()
                     .unwrap_or_default(),
             ),
+            trace: None,
         };
         // The finish reason is set; the fingerprint is not, and is left out.
         let with_null = event(&chunk);
@@ -495,6 +496,7 @@ mod tests {
             }],
             usage: None,
             provider_specific_fields: None,
+            trace: None,
         }
     }
 

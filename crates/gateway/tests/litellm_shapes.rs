@@ -4,9 +4,11 @@
 //! each model group, the request and what litellm 1.103.7's proxy (`litellm --config`, same
 //! groups, same mock replies) answered, with `id` and `created` left out. Covered: tool calls
 //! numbered by content block, reasoning token counts (cl100k), redacted-only reasoning,
-//! `<think>` text, Anthropic's `provider_specific_fields` and citations, and in streams the
+//! `<think>` text, cache writes split by time to live, the guardrail trace at the top level,
+//! Anthropic's `provider_specific_fields` and citations, and in streams the
 //! chunk-level `provider_specific_fields: {}`, thinking deltas, the final usage chunk (one empty
-//! choice, total recomputed, reasoning counted, Anthropic invoke's `cost`).
+//! choice, total recomputed, reasoning counted, Anthropic invoke's `cost`) and a trace's own
+//! chunk.
 
 mod common;
 

@@ -28,6 +28,7 @@ pub(crate) fn chunk(
             index: 0,
             delta,
         }],
+        trace: None,
         usage: None,
         provider_specific_fields: None,
     }

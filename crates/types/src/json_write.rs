@@ -120,6 +120,7 @@ impl ChatCompletionChunk {
             choices,
             usage,
             provider_specific_fields,
+            trace,
         } = self;
         write_head(
             out,
@@ -139,6 +140,10 @@ impl ChatCompletionChunk {
         if let Some(fields) = provider_specific_fields {
             out.extend_from_slice(b",\"provider_specific_fields\":");
             write_serde(out, fields);
+        }
+        if let Some(trace) = trace {
+            out.extend_from_slice(b",\"trace\":");
+            write_serde(out, trace);
         }
         out.push(b'}');
     }
@@ -410,6 +415,7 @@ fn write_usage(out: &mut Vec<u8>, u: &Usage) {
             cached_tokens,
             text_tokens,
             cache_creation_tokens,
+            cache_creation_token_details,
         } = d;
         out.extend_from_slice(b",\"prompt_tokens_details\":");
         let mut obj = Object::open(out);
@@ -417,6 +423,10 @@ fn write_usage(out: &mut Vec<u8>, u: &Usage) {
         obj.count(b"\"cached_tokens\":", *cached_tokens);
         obj.count(b"\"text_tokens\":", *text_tokens);
         obj.count(b"\"cache_creation_tokens\":", *cache_creation_tokens);
+        if let Some(d) = cache_creation_token_details {
+            obj.key(b"\"cache_creation_token_details\":");
+            write_serde(obj.out, d);
+        }
         obj.close();
     }
     if let Some(c) = cost {
@@ -648,7 +658,7 @@ fn write_u64(out: &mut Vec<u8>, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::{ResponseMeta, UrlCitation};
+    use crate::response::{CacheCreationTokenDetails, ResponseMeta, UrlCitation};
     use serde_json::{Value, json};
 
     /// Whether the proxy bytes were checked too (see [`proxy_expected`]).
@@ -789,6 +799,10 @@ mod tests {
                 cache_write_tokens: Some(2),
                 text_tokens: Some(9),
                 cache_creation_tokens: Some(2),
+                cache_creation_token_details: Some(CacheCreationTokenDetails {
+                    ephemeral_5m_input_tokens: 1,
+                    ephemeral_1h_input_tokens: 1,
+                }),
             }),
             cache_creation_input_tokens: Some(2),
             cache_read_input_tokens: Some(1),
@@ -813,6 +827,7 @@ mod tests {
             }],
             usage: None,
             provider_specific_fields: None,
+            trace: None,
         }
     }
 
@@ -1424,6 +1439,12 @@ mod tests {
                     cache_write_tokens: self.opt_u64(),
                     text_tokens: self.opt_u64(),
                     cache_creation_tokens: self.opt_u64(),
+                    cache_creation_token_details: self.chance(2).then(|| {
+                        CacheCreationTokenDetails {
+                            ephemeral_5m_input_tokens: self.u64(),
+                            ephemeral_1h_input_tokens: self.u64(),
+                        }
+                    }),
                 }),
                 cache_creation_input_tokens: self.opt_u64(),
                 cache_read_input_tokens: self.opt_u64(),
@@ -1572,6 +1593,7 @@ mod tests {
                     .collect(),
                 usage: self.usage(),
                 provider_specific_fields: self.opt_object(),
+                trace: self.chance(3).then(|| self.value(2)),
             }
         }
     }

@@ -198,6 +198,18 @@ pub struct PromptTokensDetails {
     /// Tokens written to the cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_creation_tokens: Option<u64>,
+    /// The cache writes by time to live, when Bedrock's `cacheDetails` account for all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_creation_token_details: Option<CacheCreationTokenDetails>,
+}
+
+/// `prompt_tokens_details.cache_creation_token_details` (LiteLLM's names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheCreationTokenDetails {
+    /// Tokens written with the 5-minute time to live.
+    pub ephemeral_5m_input_tokens: u64,
+    /// Tokens written with the 1-hour time to live.
+    pub ephemeral_1h_input_tokens: u64,
 }
 
 /// `chat.completion.chunk`.
@@ -222,6 +234,9 @@ pub struct ChatCompletionChunk {
     /// Provider fields (guardrail trace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_specific_fields: Option<JsonObject>,
+    /// A Converse stream's guardrail trace, also at the top level as LiteLLM puts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<serde_json::Value>,
 }
 
 /// One choice of a [`ChatCompletionChunk`].

@@ -498,6 +498,7 @@ fn usage_from(u: &Value, reasoning: Option<&str>, had_thinking_block: bool) -> U
             cache_write_tokens: Some(write),
             text_tokens: Some(input),
             cache_creation_tokens: Some(write),
+            cache_creation_token_details: None,
         }),
         cache_creation_input_tokens: Some(write),
         cache_read_input_tokens: Some(read),

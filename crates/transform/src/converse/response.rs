@@ -2,7 +2,7 @@
 
 use bedrock_types::chat::{FunctionCall, JsonObject, ThinkingBlock, ToolCall};
 use bedrock_types::response::{Annotation, Choice, ResponseMessage, UrlCitation};
-use bedrock_types::response::{PromptTokensDetails, ResponseMeta};
+use bedrock_types::response::{CacheCreationTokenDetails, PromptTokensDetails, ResponseMeta};
 use bedrock_types::{ChatCompletion, Error, ErrorKind, FinishReason, Result, Usage};
 use std::borrow::Cow;
 use std::fmt;
@@ -169,6 +169,8 @@ pub(super) struct TokenUsage {
     cache_read: Option<u64>,
     cache_write: Option<u64>,
     total: Option<u64>,
+    /// `cacheDetails` summed by time to live: (5 minutes, 1 hour).
+    cache_ttl: Option<(u64, u64)>,
 }
 
 impl TokenUsage {
@@ -192,7 +194,7 @@ impl<'de> Deserialize<'de> for TokenUsage {
             ) -> std::result::Result<TokenUsage, A::Error> {
                 // A count is a number (no allocation as a JSON value); anything else reads as
                 // absent, as `Value::as_u64` said.
-                let [input, output, cache_read, cache_write, total] = read_members(
+                let [input, output, cache_read, cache_write, total, details] = read_members(
                     map,
                     [
                         "inputTokens",
@@ -200,21 +202,36 @@ impl<'de> Deserialize<'de> for TokenUsage {
                         "cacheReadInputTokens",
                         "cacheWriteInputTokens",
                         "totalTokens",
+                        "cacheDetails",
                     ],
-                )?
-                .map(|v| v.as_ref().and_then(Value::as_u64));
+                )?;
+                let n = |v: Option<Value>| v.as_ref().and_then(Value::as_u64);
                 Ok(TokenUsage {
-                    input,
-                    output,
-                    cache_read,
-                    cache_write,
-                    total,
+                    input: n(input),
+                    output: n(output),
+                    cache_read: n(cache_read),
+                    cache_write: n(cache_write),
+                    total: n(total),
+                    cache_ttl: details.as_ref().and_then(cache_ttl_split),
                 })
             }
             other_values_give!(TokenUsage, TokenUsage::default(), except map);
         }
         d.deserialize_any(V)
     }
+}
+
+/// `cacheDetails` (`[{"ttl": "5m" | "1h", "inputTokens": n}, …]`) summed by time to live;
+/// `None` when absent or empty, as LiteLLM treats it.
+fn cache_ttl_split(details: &Value) -> Option<(u64, u64)> {
+    let list = details.as_array().filter(|l| !l.is_empty())?;
+    let sum = |ttl: &str| {
+        list.iter()
+            .filter(|d| d.get("ttl").and_then(Value::as_str) == Some(ttl))
+            .filter_map(|d| d.get("inputTokens").and_then(Value::as_u64))
+            .sum::<u64>()
+    };
+    Some((sum("5m"), sum("1h")))
 }
 
 /// The members of an object named in `names`, in that order; the others are skipped without
@@ -404,6 +421,11 @@ pub(super) fn transform(
         .and_then(Value::as_str)
         .map(str::to_owned);
 
+    // LiteLLM also puts the guardrail trace at the top level of the reply.
+    let mut extra = JsonObject::new();
+    if let Some(t) = &body.trace {
+        extra.insert("trace".to_owned(), t.clone());
+    }
     let mut metadata = Map::new();
     for (key, value) in [
         ("metrics", body.metrics),
@@ -443,7 +465,7 @@ pub(super) fn transform(
         }],
         usage,
         service_tier,
-        extra: JsonObject::new(),
+        extra,
         meta: ResponseMeta {
             request_id: response
                 .header(crate::config::REQUEST_ID_HEADER)
@@ -538,6 +560,14 @@ pub(super) fn usage_from(u: &TokenUsage, reasoning: Option<&str>, reported: Opti
             cached_tokens: Some(cache_read),
             text_tokens: Some(input),
             cache_creation_tokens: Some(cache_write),
+            // LiteLLM gives the split only when it accounts for every cache write.
+            cache_creation_token_details: u
+                .cache_ttl
+                .filter(|(m5, h1)| m5 + h1 == cache_write)
+                .map(|(m5, h1)| CacheCreationTokenDetails {
+                    ephemeral_5m_input_tokens: m5,
+                    ephemeral_1h_input_tokens: h1,
+                }),
         }),
         cache_creation_input_tokens: Some(cache_write),
         cache_read_input_tokens: Some(cache_read),

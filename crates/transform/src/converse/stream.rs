@@ -290,9 +290,20 @@ impl StreamDecoder for ConverseStreamDecoder {
                 self.finished_sent = true;
             }
             "metadata" => {
-                let mut psf = JsonObject::new();
+                // LiteLLM answers a trace with a chunk of its own: an empty assistant delta,
+                // the trace under `provider_specific_fields` and at the top level.
                 if let Some(trace) = payload.get("trace") {
+                    let d = Delta {
+                        role: Some("assistant".to_owned()),
+                        content: Some(String::new()),
+                        ..Delta::default()
+                    };
+                    let mut c = self.chunk(d, None);
+                    let mut psf = JsonObject::new();
                     psf.insert("trace".to_owned(), trace.clone());
+                    c.provider_specific_fields = Some(psf);
+                    c.trace = Some(trace.clone());
+                    out.push(c);
                 }
                 let usage: Option<Usage> = payload
                     .get("usage")
@@ -304,13 +315,11 @@ impl StreamDecoder for ConverseStreamDecoder {
                             self.reported_thinking_tokens,
                         )
                     });
-                if self.ctx.state.include_usage || !psf.is_empty() {
+                if self.ctx.state.include_usage {
                     let mut c = self.chunk(Delta::default(), None);
                     c.choices.clear();
-                    if self.ctx.state.include_usage {
-                        c.usage = usage;
-                    }
-                    c.provider_specific_fields = (!psf.is_empty()).then_some(psf);
+                    c.usage = usage;
+                    c.provider_specific_fields = None;
                     out.push(c);
                 }
             }

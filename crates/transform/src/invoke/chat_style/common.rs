@@ -106,6 +106,7 @@ pub(super) fn usage_from_metrics(chunk: &Value) -> Option<Usage> {
             cache_write_tokens: Some(write),
             text_tokens: Some(input),
             cache_creation_tokens: Some(write),
+            cache_creation_token_details: None,
         });
         usage.cache_read_input_tokens = Some(read);
         usage.cache_creation_input_tokens = Some(write);
