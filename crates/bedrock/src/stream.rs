@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bedrock_transform::StreamDecoder;
-use bedrock_transform::route::{Api, ModelFamily, ModelRoute};
+use bedrock_transform::route::{Api, ModelRoute};
 use bedrock_transport::EventStream;
 use bedrock_types::response::{ChunkChoice, CompletionTokensDetails, Delta};
 use bedrock_types::{ChatCompletionChunk, Result, StreamEvent, Usage};
@@ -74,10 +74,10 @@ impl ChunkStream {
         }
     }
 
-    /// Put the cost of the call on `route` into the final usage, as LiteLLM's Anthropic invoke
-    /// streams do (its other streams do not).
+    /// Put the cost of the call on `route` into the final usage, as LiteLLM's invoke streams do
+    /// (its Converse streams do not).
     pub(crate) fn priced_on(mut self, route: &ModelRoute) -> Self {
-        if route.api == Api::Invoke && route.family == ModelFamily::Anthropic {
+        if route.api == Api::Invoke {
             self.priced = Some(Box::new(route.clone()));
         }
         self
@@ -151,6 +151,13 @@ impl ChunkStream {
     /// all reasoning text streamed, capped at the completion.
     fn finish_usage(&self, usage: &mut Usage) {
         usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+        if self.reasoning.is_empty() && usage.completion_tokens_details.is_none() {
+            // LiteLLM's usage always splits the output; without reasoning it is all text.
+            usage.completion_tokens_details = Some(CompletionTokensDetails {
+                reasoning_tokens: Some(0),
+                text_tokens: Some(usage.completion_tokens),
+            });
+        }
         if let Some(route) = &self.priced {
             usage.cost = crate::cost::usage_cost(route, None, usage, None);
         }

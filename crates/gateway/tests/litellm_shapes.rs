@@ -81,3 +81,42 @@ async fn replies_have_litellm_proxy_shapes() {
     }
     assert!(differ.is_empty(), "{}", differ.join("\n"));
 }
+
+/// An invoke stream's final usage, as LiteLLM's has it: one empty choice, the output split
+/// (all text), and the call's `cost`. The counts are Bedrock's `amazon-bedrock-invocationMetrics`
+/// (10 in, 3 out), where LiteLLM estimates with a tokenizer (8 and 1 here; see
+/// docs/litellm-differences.md).
+#[tokio::test]
+async fn invoke_stream_usage_carries_the_split_and_the_cost() {
+    let yaml = "model_list:\n  - model_name: j1\n    litellm_params:\n      model: bedrock/invoke/meta.llama3-70b-instruct-v1:0\n";
+    let h = common::start(yaml).await;
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/litellm_invoke_stream"
+    );
+    assert_eq!(h.mock.load_fixture_dir(dir).unwrap(), 1);
+    let body = serde_json::json!({"model": "j1", "messages": [{"role": "user", "content": "hi"}],
+        "stream": true, "stream_options": {"include_usage": true}});
+    let reply = common::post(h.addr(), "/v1/chat/completions", &body).await;
+    assert_eq!(reply.status, 200);
+    let chunks = sse_chunks(&reply.body);
+    let last = chunks.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        last["choices"],
+        serde_json::json!([{"index": 0, "delta": {}}])
+    );
+    let usage = &last["usage"];
+    assert_eq!(usage["prompt_tokens"], 10);
+    assert_eq!(usage["completion_tokens"], 3);
+    assert_eq!(usage["total_tokens"], 13);
+    assert_eq!(
+        usage["completion_tokens_details"],
+        serde_json::json!({"reasoning_tokens": 0, "text_tokens": 3})
+    );
+    // Llama 3 70B: $2.65 / M in, $3.50 / M out (LiteLLM's map).
+    let cost = usage["cost"].as_f64().unwrap();
+    assert!(
+        (cost - (10.0 * 2.65e-6 + 3.0 * 3.5e-6)).abs() < 1e-12,
+        "{cost}"
+    );
+}

@@ -312,12 +312,23 @@ fn usage_from_headers() {
             (12, 3, 15),
             "{model}"
         );
-        // Body counts win over headers.
+        // The headers win over body counts, as LiteLLM reads them (checked against litellm
+        // 1.103.7); body counts serve when the headers are missing.
         if model.contains("llama") {
             let raw = serde_json::to_vec(&json!({"generation": "Hi", "prompt_token_count": 7, "generation_token_count": 1, "stop_reason": "stop"})).unwrap();
             let parts = HttpResponseParts {
                 status: 200,
                 headers: &headers,
+                body: &raw,
+            };
+            let resp = config
+                .transform_response(&common::ctx(prepared.state.clone()), parts)
+                .unwrap();
+            assert_eq!(resp.usage.unwrap().prompt_tokens, 12);
+            let no_headers = http::HeaderMap::new();
+            let parts = HttpResponseParts {
+                status: 200,
+                headers: &no_headers,
                 body: &raw,
             };
             let resp = config

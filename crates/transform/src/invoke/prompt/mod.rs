@@ -313,8 +313,8 @@ pub(crate) fn u64_at(v: &Value, pointer: &str) -> Option<u64> {
     v.pointer(pointer).and_then(Value::as_u64)
 }
 
-/// Usage from the reply body's counts, else Bedrock's token-count headers (LiteLLM reads the
-/// headers; its tokenizer fallback has no equivalent here, so neither → `None`).
+/// Usage from Bedrock's token-count headers, as LiteLLM reads it, else the reply body's counts
+/// (where LiteLLM estimates with a tokenizer; neither → `None`).
 pub(crate) fn usage_or_headers(
     body_input: Option<u64>,
     body_output: Option<u64>,
@@ -325,8 +325,8 @@ pub(crate) fn usage_or_headers(
             .header(name)
             .and_then(|v| v.trim().parse::<u64>().ok())
     };
-    let input = body_input.or_else(|| header("x-amzn-bedrock-input-token-count"));
-    let output = body_output.or_else(|| header("x-amzn-bedrock-output-token-count"));
+    let input = header("x-amzn-bedrock-input-token-count").or(body_input);
+    let output = header("x-amzn-bedrock-output-token-count").or(body_output);
     if input.is_none() && output.is_none() {
         return None;
     }
