@@ -167,7 +167,8 @@ impl ChatCompletionRequest {
             ),
             ("temperature", self.temperature.is_some()),
             ("top_p", self.top_p.is_some()),
-            ("n", self.n.is_some()),
+            // LiteLLM lets `n: 1` through everywhere (LangChain sends it by default).
+            ("n", self.n.is_some_and(|n| n != 1)),
             ("stop", self.stop.is_some()),
             ("stream", self.stream.is_some()),
             ("stream_options", self.stream_options.is_some()),

@@ -440,12 +440,17 @@ impl Ctx<'_> {
             )
         })?;
         self.doc_count += 1;
-        let name = filename
-            .map(document_name)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| {
-                format!("Document{}{}", format.to_ascii_uppercase(), self.doc_count)
-            });
+        // Inline bytes get LiteLLM's content-derived name, whatever the file was called;
+        // an S3 document (which LiteLLM does not name this way) keeps its file's stem.
+        let name = match source.get("bytes").and_then(Value::as_str) {
+            Some(data) => litellm_document_name(data, format),
+            None => filename
+                .map(document_name)
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| {
+                    format!("Document{}{}", format.to_ascii_uppercase(), self.doc_count)
+                }),
+        };
         Ok(json!({ "document": { "format": format, "name": name, "source": source } }))
     }
 
@@ -655,6 +660,29 @@ fn sniff_mime(b64: &str) -> Option<&'static str> {
         [b'%', b'P', b'D', b'F', ..] => Some("application/pdf"),
         _ => None,
     }
+}
+
+/// LiteLLM's name for an inline document (`_create_bedrock_block`):
+/// `DocumentPDFmessages_<16 hex>_<format>` (the literal `PDF` whatever the format), the hex
+/// the start of the SHA-256 of the base64 text without blanks (its first 64 KiB) followed by
+/// that text's full length in decimal.
+fn litellm_document_name(base64_data: &str, format: &str) -> String {
+    use sha2::{Digest, Sha256};
+    const SAMPLE: usize = 64 * 1024;
+    let normalised: Vec<u8> = base64_data
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let mut h = Sha256::new();
+    h.update(&normalised[..normalised.len().min(SAMPLE)]);
+    h.update(normalised.len().to_string().as_bytes());
+    let digest = h.finalize();
+    let mut hex = String::with_capacity(16);
+    for b in &digest[..8] {
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    format!("DocumentPDFmessages_{hex}_{format}")
 }
 
 /// Bedrock document names allow letters, digits, single spaces, hyphens, parentheses and

@@ -565,9 +565,13 @@ fn tool_config(
             config.insert("toolChoice".to_owned(), m);
         }
     }
+    // LiteLLM sends it only to models its map says take it, and drops it silently elsewhere.
+    let takes_parallel_config = [&route.model, &route.base_model]
+        .iter()
+        .any(|m| capabilities::lookup(m).is_some_and(|i| i.supports_parallel_tool_use_config));
     if let Some(parallel) = req
         .parallel_tool_calls
-        .filter(|_| route.family == ModelFamily::Anthropic)
+        .filter(|_| route.family == ModelFamily::Anthropic && takes_parallel_config)
     {
         // Claude takes this natively; it must carry `type` (LiteLLM #34347).
         additional.insert(
