@@ -464,3 +464,59 @@ fn modify_params_drops_thinking_without_thinking_history() {
         "{modified}"
     );
 }
+
+#[test]
+fn n_of_one_is_let_through_as_litellm_does() {
+    let body = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "n": 1
+    }))
+    .unwrap();
+    assert!(body.get("n").is_none(), "{body}");
+    let err = prepare(json!({
+        "model": "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "seed": 3, "n": 1
+    }))
+    .unwrap_err();
+    assert!(err.message().contains("['seed']"), "{}", err.message());
+}
+
+#[test]
+fn parallel_tool_calls_only_where_the_map_says_the_model_takes_it() {
+    let req = |model: &str| {
+        json!({
+            "model": model,
+            "messages": [{"role": "user", "content": "Hi"}],
+            "tools": weather_tools(),
+            "parallel_tool_calls": false
+        })
+    };
+    // Haiku 4.5 declares `supports_parallel_tool_use_config`; Claude 3.5 Sonnet does not, and
+    // LiteLLM drops the parameter for it without a word (checked against litellm 1.103.7).
+    let body = prepare(req("bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0")).unwrap();
+    assert_eq!(
+        body["additionalModelRequestFields"]["tool_choice"],
+        json!({"type": "auto", "disable_parallel_tool_use": true})
+    );
+    let body = prepare(req("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0")).unwrap();
+    assert!(body.get("additionalModelRequestFields").is_none(), "{body}");
+}
+
+#[test]
+fn inline_documents_are_named_from_their_content_as_litellm_names_them() {
+    let body = prepare(json!({
+        "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "read"},
+            {"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0xLjQ=", "filename": "doc.pdf"}}
+        ]}]
+    }))
+    .unwrap();
+    // LiteLLM 1.103.7 sent this name for this document (and ignored the file name).
+    assert_eq!(
+        body["messages"][0]["content"][1]["document"]["name"],
+        "DocumentPDFmessages_310ef6dc639f8350_pdf"
+    );
+}
