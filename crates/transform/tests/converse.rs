@@ -520,3 +520,51 @@ fn inline_documents_are_named_from_their_content_as_litellm_names_them() {
         "DocumentPDFmessages_310ef6dc639f8350_pdf"
     );
 }
+
+#[test]
+fn tool_schema_defs_are_inlined_as_litellm_inlines_them() {
+    let body = prepare(json!({
+        "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": {
+            "type": "object",
+            "properties": {"p": {"$ref": "#/$defs/P"}, "tree": {"$ref": "#/$defs/Node"}, "gone": {"$ref": "#/$defs/Missing"}},
+            "$defs": {
+                "P": {"type": "object", "properties": {"n": {"type": "string"}}},
+                "Node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/Node"}}}
+            }
+        }}}]
+    }))
+    .unwrap();
+    let schema = &body["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"];
+    assert!(schema.get("$defs").is_none(), "{schema}");
+    assert_eq!(
+        schema["properties"]["p"],
+        json!({"type": "object", "properties": {"n": {"type": "string"}}})
+    );
+    // Recursion stops at the first repeat; a missing definition stays a reference.
+    assert_eq!(
+        schema["properties"]["tree"]["properties"]["child"],
+        json!({"$ref": "#/$defs/Node"})
+    );
+    assert_eq!(
+        schema["properties"]["gone"],
+        json!({"$ref": "#/$defs/Missing"})
+    );
+}
+
+#[test]
+fn tool_choice_none_is_refused_in_litellms_words() {
+    let err = prepare(json!({
+        "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "tools": weather_tools(),
+        "tool_choice": "none"
+    }))
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
+    assert_eq!(
+        err.message(),
+        "Bedrock doesn't support tool_choice=none. To drop it from the call, set `litellm.drop_params = True."
+    );
+}

@@ -407,6 +407,50 @@ fn inline_refs(schema: &Value) -> Result<Value> {
     walk(schema, &defs, 0)
 }
 
+/// A tool schema's top-level `$defs` inlined where `$ref`s point at them, then removed, as
+/// LiteLLM's `unpack_defs` does for tools: a reference to a missing definition, or back into
+/// one being inlined (recursion), stays a `$ref`.
+fn inline_tool_defs(schema: &mut Value) {
+    let Some(defs) = schema.as_object_mut().and_then(|o| o.remove("$defs")) else {
+        return;
+    };
+    let definitions = schema.get("definitions").cloned().unwrap_or(Value::Null);
+    fn walk(node: &mut Value, defs: &Value, definitions: &Value, chain: &mut Vec<String>) {
+        match node {
+            Value::Object(obj) => {
+                let target = obj.get("$ref").and_then(Value::as_str).and_then(|r| {
+                    let (table, name) = if let Some(n) = r.strip_prefix("#/$defs/") {
+                        (defs, n)
+                    } else {
+                        (definitions, r.strip_prefix("#/definitions/")?)
+                    };
+                    if chain.iter().any(|c| c == name) {
+                        return None;
+                    }
+                    Some((name.to_owned(), table.get(name)?.clone()))
+                });
+                if let Some((name, mut inlined)) = target {
+                    chain.push(name);
+                    walk(&mut inlined, defs, definitions, chain);
+                    chain.pop();
+                    *node = inlined;
+                    return;
+                }
+                for v in obj.values_mut() {
+                    walk(v, defs, definitions, chain);
+                }
+            }
+            Value::Array(items) => {
+                for v in items {
+                    walk(v, defs, definitions, chain);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(schema, &defs, &definitions, &mut Vec::new());
+}
+
 /// The `anthropic-beta` header and computer-use tools →
 /// `additionalModelRequestFields.anthropic_beta`, Claude only.
 fn anthropic_betas(
@@ -494,6 +538,7 @@ fn tool_config(
             .parameters
             .clone()
             .unwrap_or_else(|| json!({ "type": "object", "properties": {} }));
+        inline_tool_defs(&mut schema);
         if let Value::Object(obj) = &mut schema
             && obj.get("type").and_then(Value::as_str) == Some("object")
             && !obj.contains_key("required")
@@ -542,7 +587,8 @@ fn tool_config(
                 } else {
                     return Err(Error::new(
                         ErrorKind::UnsupportedParams,
-                        "bedrock does not support tool_choice=\"none\"; set drop_params=true to drop it",
+                        // LiteLLM's words, its unclosed backtick included.
+                        "Bedrock doesn't support tool_choice=none. To drop it from the call, set `litellm.drop_params = True.",
                     )
                     .with_param("tool_choice"));
                 }
