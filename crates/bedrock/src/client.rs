@@ -304,7 +304,8 @@ impl Client {
                 response.into_body(),
                 request_id,
                 call.config.stream_decoder(ctx),
-            ));
+            )
+            .priced_on(&call.route));
         }
         let policy = RetryPolicy::with_retries(call.request.num_retries.unwrap_or(0));
         let attempted = bedrock_transport::retry(&policy, rand::random::<f64>, |_| async {

@@ -74,10 +74,10 @@ impl ChunkStream {
         }
     }
 
-    /// Put the cost of the call on `route` into the final usage, as LiteLLM's invoke streams do
-    /// (its Converse streams do not).
+    /// Put the cost of the call on `route` into the final usage, as LiteLLM's invoke streams
+    /// and its streams made of one whole reply do (its Converse streams do not).
     pub(crate) fn priced_on(mut self, route: &ModelRoute) -> Self {
-        if route.api == Api::Invoke {
+        if route.api == Api::Invoke || matches!(self.events, Source::Whole { .. }) {
             self.priced = Some(Box::new(route.clone()));
         }
         self

@@ -149,6 +149,9 @@ pub struct ResponseState {
     pub json_mode: Option<JsonMode>,
     /// Whether the caller asked for a usage chunk (`stream_options.include_usage`).
     pub include_usage: bool,
+    /// A stream asked for but answered by one whole reply (LiteLLM's `fake_stream`), which the
+    /// stream decoder turns into chunks.
+    pub whole_reply_stream: bool,
     /// Family-specific facts (for example: the prompt ended inside `<think>`).
     pub extra: JsonObject,
 }
@@ -171,6 +174,7 @@ impl ResponseState {
                 .as_ref()
                 .and_then(|o| o.include_usage)
                 .unwrap_or(false),
+            whole_reply_stream: false,
             extra: JsonObject::new(),
         }
     }

@@ -568,3 +568,78 @@ fn tool_choice_none_is_refused_in_litellms_words() {
         "Bedrock doesn't support tool_choice=none. To drop it from the call, set `litellm.drop_params = True."
     );
 }
+
+/// LiteLLM fakes a stream whose structured output is emulated with the forced tool: one whole
+/// Converse reply (`/converse`), then its message in one chunk, the finish reason in the next
+/// and the usage (counts and split only) last (checked against litellm 1.103.7's proxy).
+#[test]
+fn json_mode_streams_are_one_whole_reply_as_litellm_fakes_them() {
+    use bedrock_transform::config::ResponseKind;
+    use bedrock_types::StreamEvent;
+    let req: ChatCompletionRequest = serde_json::from_value(json!({
+        "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "messages": [{"role": "user", "content": "Weather as JSON"}],
+        "stream": true,
+        "stream_options": {"include_usage": true},
+        "tools": weather_tools(),
+        "response_format": {"type": "json_schema", "json_schema": {"name": "R", "schema": {"type": "object", "properties": {"temp": {"type": "number"}}}}}
+    }))
+    .unwrap();
+    let route = ModelRoute::parse(&req.model).unwrap();
+    let registry = Registry::default();
+    let config = registry.config_for(&route).unwrap();
+    let mapped = config.map_params(&route, &req).unwrap();
+    let prepared = config.transform_request(&route, &req, mapped).unwrap();
+    assert!(
+        prepared.http.path.ends_with("/converse"),
+        "{}",
+        prepared.http.path
+    );
+    assert_eq!(prepared.http.response, ResponseKind::Json);
+    assert!(prepared.state.whole_reply_stream);
+
+    let reply = json!({
+        "output": {"message": {"role": "assistant", "content": [
+            {"text": "Here:"},
+            {"toolUse": {"toolUseId": "tu_1", "name": "get_weather", "input": {"city": "SF"}}},
+            {"toolUse": {"toolUseId": "tu_2", "name": "json_tool_call", "input": {"temp": 61}}}
+        ]}},
+        "stopReason": "tool_use",
+        "usage": {"inputTokens": 40, "outputTokens": 25, "totalTokens": 65, "cacheReadInputTokens": 5}
+    });
+    let mut decoder = config.stream_decoder(ctx(prepared.state));
+    let mut chunks = Vec::new();
+    decoder
+        .on_event(
+            &StreamEvent::new("chunk", serde_json::to_vec(&reply).unwrap()),
+            &mut chunks,
+        )
+        .unwrap();
+    decoder.on_end(&mut chunks).unwrap();
+    assert_eq!(chunks.len(), 3, "{chunks:#?}");
+    let first = &chunks[0].choices[0].delta;
+    assert_eq!(first.role.as_deref(), Some("assistant"));
+    // The JSON answer follows the text; the real tool call stays a tool call.
+    assert_eq!(first.content.as_deref(), Some("Here:{\"temp\": 61}"));
+    let calls = first.tool_calls.as_ref().unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].index, 0);
+    assert_eq!(calls[0].id.as_deref(), Some("tu_1"));
+    assert_eq!(calls[0].function.name.as_deref(), Some("get_weather"));
+    assert_eq!(calls[0].function.arguments, "{\"city\": \"SF\"}");
+    assert_eq!(
+        chunks[1].choices[0].finish_reason,
+        Some(bedrock_types::FinishReason::ToolCalls)
+    );
+    let usage = chunks[2].usage.as_ref().unwrap();
+    assert_eq!(
+        (
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.total_tokens
+        ),
+        (45, 25, 65)
+    );
+    assert!(usage.prompt_tokens_details.is_none());
+    assert!(usage.cache_read_input_tokens.is_none());
+}

@@ -65,6 +65,15 @@ impl ProviderConfig for ConverseConfig {
             )
         })?;
         let stream = request.is_stream();
+        // LiteLLM answers a stream whose structured output is emulated with the forced tool
+        // from one whole Converse reply (`fake_stream`): the tool's JSON arrives as one text.
+        let whole_reply_stream = stream
+            && route.api != Api::ConverseLike
+            && params
+                .json_mode
+                .as_ref()
+                .is_some_and(|j| j.tool_name.is_some());
+        let stream = stream && !whole_reply_stream;
         let (path, response) = match route.api {
             Api::ConverseLike => (
                 String::new(),
@@ -85,10 +94,10 @@ impl ProviderConfig for ConverseConfig {
         };
         let mut http = HttpRequestParts::post_json(EndpointKind::Runtime, path, body, response);
         http.headers.extend(params.headers);
-        Ok(PreparedRequest {
-            http,
-            state: ResponseState::for_request(route, request, params.tool_names, params.json_mode),
-        })
+        let mut state =
+            ResponseState::for_request(route, request, params.tool_names, params.json_mode);
+        state.whole_reply_stream = whole_reply_stream;
+        Ok(PreparedRequest { http, state })
     }
 
     fn transform_response(

@@ -338,6 +338,14 @@ fn structured_output(
             unwrap_key: Some(k),
         }));
     }
+    // As for any tool, an object schema without `required` gets an empty one (LiteLLM).
+    let mut schema = schema;
+    if let Value::Object(obj) = &mut schema
+        && obj.get("type").and_then(Value::as_str) == Some("object")
+        && !obj.contains_key("required")
+    {
+        obj.insert("required".to_owned(), json!([]));
+    }
     let spec = json!({ "toolSpec": {
         "inputSchema": { "json": schema },
         "name": JSON_TOOL_NAME,

@@ -100,6 +100,20 @@ struct TextOnlyDelta<'a> {
 
 impl StreamDecoder for ConverseStreamDecoder {
     fn on_event(&mut self, event: &StreamEvent, out: &mut Vec<ChatCompletionChunk>) -> Result<()> {
+        if self.ctx.state.whole_reply_stream && event.event_type == "chunk" {
+            let headers = http::HeaderMap::new();
+            let reply = super::response::transform(
+                &self.ctx,
+                crate::config::HttpResponseParts {
+                    status: 200,
+                    headers: &headers,
+                    body: &event.payload,
+                },
+            )?;
+            out.extend(crate::chunks::whole_reply_chunks(&self.ctx, reply));
+            self.finished_sent = true;
+            return Ok(());
+        }
         if event.event_type == "contentBlockDelta"
             && let Ok(fast) = serde_json::from_slice::<TextDeltaEvent<'_>>(&event.payload)
         {
