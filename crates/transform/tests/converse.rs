@@ -643,3 +643,85 @@ fn json_mode_streams_are_one_whole_reply_as_litellm_fakes_them() {
     assert!(usage.prompt_tokens_details.is_none());
     assert!(usage.cache_read_input_tokens.is_none());
 }
+
+/// A tool whose block carries no input at all still closes as `{}` (LiteLLM leaves its
+/// arguments "", which no JSON parser takes; docs/litellm-differences.md).
+#[test]
+fn argument_less_tool_in_a_stream_closes_as_empty_json() {
+    use bedrock_types::StreamEvent;
+    let req: ChatCompletionRequest = serde_json::from_value(json!({
+        "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "messages": [{"role": "user", "content": "Time?"}],
+        "stream": true,
+        "tools": weather_tools()
+    }))
+    .unwrap();
+    let route = ModelRoute::parse(&req.model).unwrap();
+    let registry = Registry::default();
+    let config = registry.config_for(&route).unwrap();
+    let mapped = config.map_params(&route, &req).unwrap();
+    let prepared = config.transform_request(&route, &req, mapped).unwrap();
+    let mut decoder = config.stream_decoder(ctx(prepared.state));
+    let mut chunks = Vec::new();
+    for (event, payload) in [
+        ("messageStart", json!({"role": "assistant"})),
+        (
+            "contentBlockStart",
+            json!({"contentBlockIndex": 0, "start": {"toolUse": {"toolUseId": "tu", "name": "get_weather"}}}),
+        ),
+        ("contentBlockStop", json!({"contentBlockIndex": 0})),
+        ("messageStop", json!({"stopReason": "tool_use"})),
+    ] {
+        decoder
+            .on_event(
+                &StreamEvent::new(event, serde_json::to_vec(&payload).unwrap()),
+                &mut chunks,
+            )
+            .unwrap();
+    }
+    decoder.on_end(&mut chunks).unwrap();
+    let args: String = chunks
+        .iter()
+        .flat_map(|c| c.choices.iter())
+        .flat_map(|c| c.delta.tool_calls.iter().flatten())
+        .map(|t| t.function.arguments.as_str())
+        .collect();
+    assert_eq!(args, "{}");
+}
+
+/// Bedrock's `model_context_window_exceeded` stop is `length` (LiteLLM has no mapping for it
+/// and says `stop`; docs/litellm-differences.md).
+#[test]
+fn context_window_stop_is_length() {
+    let req: ChatCompletionRequest = serde_json::from_value(json!({
+        "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "messages": [{"role": "user", "content": "Hi"}]
+    }))
+    .unwrap();
+    let route = ModelRoute::parse(&req.model).unwrap();
+    let registry = Registry::default();
+    let config = registry.config_for(&route).unwrap();
+    let mapped = config.map_params(&route, &req).unwrap();
+    let prepared = config.transform_request(&route, &req, mapped).unwrap();
+    let body = serde_json::to_vec(&json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": "cut"}]}},
+        "stopReason": "model_context_window_exceeded",
+        "usage": {"inputTokens": 3, "outputTokens": 4, "totalTokens": 7}
+    }))
+    .unwrap();
+    let headers = http::HeaderMap::new();
+    let reply = config
+        .transform_response(
+            &ctx(prepared.state),
+            HttpResponseParts {
+                status: 200,
+                headers: &headers,
+                body: &body,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        reply.choices[0].finish_reason,
+        Some(bedrock_types::FinishReason::Length)
+    );
+}

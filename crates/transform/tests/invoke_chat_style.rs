@@ -447,3 +447,22 @@ fn nova_2_reasoning_effort_goes_into_inference_config() {
     );
     assert!(body.get("additionalModelRequestFields").is_none());
 }
+
+/// A reply's tool calls passed back in the history carry `index`; like LiteLLM
+/// (`remove_index_from_tool_calls`), the OpenAI-compatible body leaves it out.
+#[test]
+fn tool_call_index_is_not_sent_back() {
+    let req = request(json!({
+        "model": "bedrock/invoke/openai.gpt-oss-120b-1:0",
+        "messages": [
+            {"role": "user", "content": "w"},
+            {"role": "assistant", "content": "", "tool_calls": [{"index": 1, "id": "t1", "type": "function", "function": {"name": "g", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "t1", "content": "ok"}
+        ],
+        "tools": [{"type": "function", "function": {"name": "g", "parameters": {"type": "object", "properties": {}}}}]
+    }));
+    let body = body_of(&prepare(&req).unwrap());
+    let call = &body["messages"][1]["tool_calls"][0];
+    assert_eq!(call["id"], "t1");
+    assert!(call.get("index").is_none(), "{call}");
+}

@@ -48,6 +48,13 @@ pub(super) fn messages(req: &ChatCompletionRequest, flatten_text: bool) -> Resul
             Error::invalid_field(format!("messages[{i}]"), format_args!("a message ({e})"))
         })?;
         strip_cache_control(&mut v);
+        // A reply's tool calls passed back carry `index`; LiteLLM removes it
+        // (`remove_index_from_tool_calls`) before any provider sees the history.
+        if let Some(Value::Array(calls)) = v.get_mut("tool_calls") {
+            for c in calls.iter_mut().filter_map(Value::as_object_mut) {
+                c.remove("index");
+            }
+        }
         if let Some(Value::Array(parts)) = v.get_mut("content") {
             for p in parts.iter_mut() {
                 strip_cache_control(p);
