@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use bedrock_transform::Registry;
-use bedrock_transform::config::HttpResponseParts;
+use bedrock_transform::config::{HttpResponseParts, PreparedRequest, ProviderConfig};
 use bedrock_transform::route::ModelRoute;
 use bedrock_types::{ChatCompletionRequest, ErrorKind};
 use serde_json::{Value, json};
@@ -28,6 +28,20 @@ fn anthropic_invoke_goldens() {
     let dirs = case_dirs("invoke_anthropic");
     assert!(dirs.len() >= 4, "fixtures missing: {dirs:?}");
     run_cases(dirs);
+}
+
+/// The config for `req`'s model and the prepared request (panics on a refused request).
+fn prepared(req: Value) -> (&'static dyn ProviderConfig, PreparedRequest) {
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    let req: ChatCompletionRequest = serde_json::from_value(req).unwrap();
+    let route = ModelRoute::parse(&req.model).unwrap();
+    let config = REGISTRY
+        .get_or_init(Registry::default)
+        .config_for(&route)
+        .unwrap();
+    let mapped = config.map_params(&route, &req).unwrap();
+    let prepared = config.transform_request(&route, &req, mapped).unwrap();
+    (config, prepared)
 }
 
 fn prepare(req: Value) -> bedrock_types::Result<Value> {
@@ -576,20 +590,14 @@ fn tool_choice_none_is_refused_in_litellms_words() {
 fn json_mode_streams_are_one_whole_reply_as_litellm_fakes_them() {
     use bedrock_transform::config::ResponseKind;
     use bedrock_types::StreamEvent;
-    let req: ChatCompletionRequest = serde_json::from_value(json!({
+    let (config, prepared) = prepared(json!({
         "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
         "messages": [{"role": "user", "content": "Weather as JSON"}],
         "stream": true,
         "stream_options": {"include_usage": true},
         "tools": weather_tools(),
         "response_format": {"type": "json_schema", "json_schema": {"name": "R", "schema": {"type": "object", "properties": {"temp": {"type": "number"}}}}}
-    }))
-    .unwrap();
-    let route = ModelRoute::parse(&req.model).unwrap();
-    let registry = Registry::default();
-    let config = registry.config_for(&route).unwrap();
-    let mapped = config.map_params(&route, &req).unwrap();
-    let prepared = config.transform_request(&route, &req, mapped).unwrap();
+    }));
     assert!(
         prepared.http.path.ends_with("/converse"),
         "{}",
@@ -649,18 +657,12 @@ fn json_mode_streams_are_one_whole_reply_as_litellm_fakes_them() {
 #[test]
 fn argument_less_tool_in_a_stream_closes_as_empty_json() {
     use bedrock_types::StreamEvent;
-    let req: ChatCompletionRequest = serde_json::from_value(json!({
+    let (config, prepared) = prepared(json!({
         "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
         "messages": [{"role": "user", "content": "Time?"}],
         "stream": true,
         "tools": weather_tools()
-    }))
-    .unwrap();
-    let route = ModelRoute::parse(&req.model).unwrap();
-    let registry = Registry::default();
-    let config = registry.config_for(&route).unwrap();
-    let mapped = config.map_params(&route, &req).unwrap();
-    let prepared = config.transform_request(&route, &req, mapped).unwrap();
+    }));
     let mut decoder = config.stream_decoder(ctx(prepared.state));
     let mut chunks = Vec::new();
     for (event, payload) in [
@@ -693,16 +695,10 @@ fn argument_less_tool_in_a_stream_closes_as_empty_json() {
 /// and says `stop`; docs/litellm-differences.md).
 #[test]
 fn context_window_stop_is_length() {
-    let req: ChatCompletionRequest = serde_json::from_value(json!({
+    let (config, prepared) = prepared(json!({
         "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
         "messages": [{"role": "user", "content": "Hi"}]
-    }))
-    .unwrap();
-    let route = ModelRoute::parse(&req.model).unwrap();
-    let registry = Registry::default();
-    let config = registry.config_for(&route).unwrap();
-    let mapped = config.map_params(&route, &req).unwrap();
-    let prepared = config.transform_request(&route, &req, mapped).unwrap();
+    }));
     let body = serde_json::to_vec(&json!({
         "output": {"message": {"role": "assistant", "content": [{"text": "cut"}]}},
         "stopReason": "model_context_window_exceeded",
