@@ -424,7 +424,7 @@ impl Error {
     /// `internal_server_error`). So an expired token (403) is a `permission_error` and a
     /// model timeout (408) an `invalid_request_error`, as LiteLLM answers them.
     pub fn openai_type(&self) -> &'static str {
-        if let Some(t) = self.kind.litellm_carried_type() {
+        if let Some(t) = self.litellm_kind().litellm_carried_type() {
             return t;
         }
         match self.status {
@@ -448,12 +448,27 @@ impl Error {
     /// is `litellm.<Class>: BedrockException - <message>`, with Bedrock's error type in
     /// parentheses when known.
     pub fn to_openai_json(&self) -> serde_json::Value {
+        self.openai_body()
+    }
+
+    /// The class LiteLLM would name: a Bedrock reply this crate could not read is an
+    /// `Internal` error with status 422 here, and LiteLLM, mapping by that status, calls it a
+    /// `BadRequestError` (`invalid_request_error`).
+    fn litellm_kind(&self) -> ErrorKind {
+        if self.kind == ErrorKind::Internal && self.status == 422 {
+            ErrorKind::BadRequest
+        } else {
+            self.kind
+        }
+    }
+
+    fn openai_body(&self) -> serde_json::Value {
         let message = match &self.detail {
             Some(detail) => {
                 let (prefix, hint) = litellm_wording(detail);
                 format!(
                     "litellm.{}: {prefix} - {detail}{hint}",
-                    self.kind.litellm_message_class()
+                    self.litellm_kind().litellm_message_class()
                 )
             }
             // LiteLLM raises it before any call, not as a BedrockException.
@@ -463,7 +478,7 @@ impl Error {
             None => {
                 let mut message = format!(
                     "litellm.{}: BedrockException - {}",
-                    self.kind.litellm_class(),
+                    self.litellm_kind().litellm_class(),
                     self.message
                 );
                 if let Some(t) = &self.bedrock_error_type {
@@ -780,6 +795,35 @@ mod tests {
         assert_eq!(body["error"]["type"], "invalid_request_error");
         assert_eq!(body["error"]["code"], "400");
         assert_eq!(body["error"]["param"], "messages[0].role");
+    }
+
+    #[test]
+    fn an_unreadable_bedrock_reply_is_litellms_bad_request() {
+        // LiteLLM maps its 422 "Error converting to valid response block" by status: a
+        // BadRequestError, invalid_request_error (checked against litellm 1.103.7's proxy).
+        let e = Error::new(
+            ErrorKind::Internal,
+            "Bedrock returned a Converse body that is not JSON",
+        )
+        .with_status(422);
+        let body = e.to_openai_json();
+        assert_eq!(
+            body["error"]["message"],
+            "litellm.BadRequestError: BedrockException - Bedrock returned a Converse body that is not JSON"
+        );
+        assert_eq!(body["error"]["type"], "invalid_request_error");
+        assert_eq!(body["error"]["code"], "422");
+        // The Rust kind stays what it is; other internal errors keep their class.
+        assert_eq!(e.kind(), ErrorKind::Internal);
+        let e = Error::new(ErrorKind::Internal, "x").with_status(500);
+        let body = e.to_openai_json();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("litellm.InternalServerError: ")
+        );
+        assert_eq!(body["error"]["type"], "internal_server_error");
     }
 
     #[test]
