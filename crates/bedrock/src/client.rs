@@ -375,6 +375,10 @@ impl Client {
             ))
             .await?;
         }
+        bedrock_transform::config::apply_allowed_openai_params(
+            &config.supported_openai_params(&route),
+            &mut request,
+        );
         let mut mapped = config.map_params(&route, &request)?;
         if route.api == Api::Agent {
             bedrock_transform::agents::ensure_session_id(&mut mapped, ids::uuid4);

@@ -297,6 +297,24 @@ pub trait ProviderConfig: Send + Sync + Debug {
 /// OpenAI parameters LiteLLM accepts for every Bedrock model without forwarding them.
 const ALWAYS_ACCEPTED: &[&str] = &["user"];
 
+/// LiteLLM's `allowed_openai_params` (`_apply_openai_param_overrides`): each OpenAI parameter
+/// named there that the family does not support moves from its typed field into the
+/// provider-specific parameters, so it reaches Bedrock as it was sent (Converse:
+/// `additionalModelRequestFields`; invoke: the body) instead of failing the supported check.
+pub fn apply_allowed_openai_params(supported: &[&str], request: &mut ChatCompletionRequest) {
+    let Some(allowed) = request.allowed_openai_params.clone() else {
+        return;
+    };
+    for name in &allowed {
+        if supported.contains(&name.as_str()) || request.provider_params.contains_key(name) {
+            continue;
+        }
+        if let Some(value) = request.take_openai_param(name) {
+            request.provider_params.insert(name.clone(), value);
+        }
+    }
+}
+
 /// LiteLLM's supported-parameter rule: every OpenAI parameter the request sets must be in
 /// `supported`; the unsupported ones are all named in one `unsupported_params` error unless
 /// `drop_params`, which drops them. Returns the dropped names.
@@ -317,14 +335,16 @@ pub fn check_supported(
         return Ok(unsupported.into_iter().map(str::to_owned).collect());
     }
     let listed: Vec<String> = unsupported.iter().map(|p| format!("'{p}'")).collect();
+    let listed = listed.join(", ");
+    // LiteLLM's words, line breaks and all (`get_optional_params`).
     Err(Error::new(
         bedrock_types::ErrorKind::UnsupportedParams,
         format!(
-            "bedrock does not support parameters: [{}], for model={}. To drop these, set \
-             `drop_params=true` (gateway: `litellm_settings: drop_params: true`). Supported: [{}]",
-            listed.join(", "),
+            "bedrock does not support parameters: [{listed}], for model={}. To drop these, set \
+             `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: \
+             true`\n. \n If you want to use these params dynamically send \
+             allowed_openai_params=[{listed}] in your request.",
             route.model,
-            supported.join(", ")
         ),
     )
     .with_param(unsupported[0]))

@@ -721,3 +721,63 @@ fn context_window_stop_is_length() {
         Some(bedrock_types::FinishReason::Length)
     );
 }
+
+/// `allowed_openai_params`, as LiteLLM 1.103.7 sends it (captured on loopback): an unsupported
+/// OpenAI parameter named there goes to Bedrock as it is: Converse puts it in
+/// `additionalModelRequestFields`, Anthropic on invoke in the body. The list itself never goes.
+#[test]
+fn allowed_openai_params_reach_bedrock_as_litellm_sends_them() {
+    use bedrock_transform::config::apply_allowed_openai_params;
+    let body_for = |model: &str| {
+        let mut req: ChatCompletionRequest = serde_json::from_value(json!({
+            "model": model,
+            "messages": [{"role": "user", "content": "hi"}],
+            "seed": 3, "logprobs": true, "temperature": 0.2,
+            "allowed_openai_params": ["seed", "logprobs", "temperature"]
+        }))
+        .unwrap();
+        let route = ModelRoute::parse(&req.model).unwrap();
+        let registry = Registry::default();
+        let config = registry.config_for(&route).unwrap();
+        apply_allowed_openai_params(&config.supported_openai_params(&route), &mut req);
+        let mapped = config.map_params(&route, &req).unwrap();
+        let prepared = config.transform_request(&route, &req, mapped).unwrap();
+        serde_json::from_slice::<Value>(&prepared.http.body).unwrap()
+    };
+    let body = body_for("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0");
+    assert_eq!(
+        body["additionalModelRequestFields"],
+        json!({"seed": 3, "logprobs": true})
+    );
+    // A supported parameter keeps its own mapping.
+    assert_eq!(body["inferenceConfig"]["temperature"], json!(0.2));
+    assert!(
+        !body.to_string().contains("allowed_openai_params"),
+        "{body}"
+    );
+    let body = body_for("bedrock/invoke/anthropic.claude-3-5-sonnet-20240620-v1:0");
+    assert_eq!(body["seed"], json!(3));
+    assert!(
+        !body.to_string().contains("allowed_openai_params"),
+        "{body}"
+    );
+}
+
+#[test]
+fn unsupported_params_are_named_in_litellms_order_and_words() {
+    let err = prepare(json!({
+        "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "messages": [{"role": "user", "content": "hi"}],
+        "seed": 3, "presence_penalty": 0.1, "logprobs": true
+    }))
+    .unwrap_err();
+    assert_eq!(
+        err.message(),
+        "bedrock does not support parameters: ['presence_penalty', 'seed', 'logprobs'], for \
+         model=anthropic.claude-3-5-sonnet-20240620-v1:0. To drop these, set \
+         `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: true`\n. \
+         \n If you want to use these params dynamically send \
+         allowed_openai_params=['presence_penalty', 'seed', 'logprobs'] in your request."
+    );
+    assert!(err.to_openai_json()["error"]["param"].is_null());
+}

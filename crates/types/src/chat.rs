@@ -103,6 +103,11 @@ pub struct ChatCompletionRequest {
     /// Let the library fix conversations Bedrock would reject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_params: Option<bool>,
+    /// LiteLLM's opt-in for OpenAI parameters the model's family does not support: each one
+    /// named here goes to Bedrock as it is (`additionalModelRequestFields` on Converse, the body
+    /// on invoke) instead of failing. Never sent itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_openai_params: Option<Vec<String>>,
     /// The user turn inserted where Bedrock needs one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_continue_message: Option<ChatMessage>,
@@ -154,49 +159,83 @@ impl ChatCompletionRequest {
         }
     }
 
+    /// Take the OpenAI parameter `name` out of its typed field, as the JSON the caller sent
+    /// (`None` when unset or not a typed OpenAI parameter).
+    pub fn take_openai_param(&mut self, name: &str) -> Option<Value> {
+        fn take<T: Serialize>(field: &mut Option<T>) -> Option<Value> {
+            field.take().and_then(|v| serde_json::to_value(v).ok())
+        }
+        match name {
+            "max_tokens" => take(&mut self.max_tokens),
+            "max_completion_tokens" => take(&mut self.max_completion_tokens),
+            "temperature" => take(&mut self.temperature),
+            "top_p" => take(&mut self.top_p),
+            "n" => take(&mut self.n),
+            "stop" => take(&mut self.stop),
+            "tools" => take(&mut self.tools),
+            "tool_choice" => take(&mut self.tool_choice),
+            "parallel_tool_calls" => take(&mut self.parallel_tool_calls),
+            "response_format" => take(&mut self.response_format),
+            "reasoning_effort" => take(&mut self.reasoning_effort),
+            "thinking" => take(&mut self.thinking),
+            "service_tier" => take(&mut self.service_tier),
+            "user" => take(&mut self.user),
+            "seed" => take(&mut self.seed),
+            "frequency_penalty" => take(&mut self.frequency_penalty),
+            "presence_penalty" => take(&mut self.presence_penalty),
+            "logit_bias" => take(&mut self.logit_bias),
+            "logprobs" => take(&mut self.logprobs),
+            "top_logprobs" => take(&mut self.top_logprobs),
+            "web_search_options" => take(&mut self.web_search_options),
+            _ => None,
+        }
+    }
+
     /// The names of the OpenAI parameters this request sets (typed or not), in a fixed order.
     ///
     /// Transform configs check these against what a family supports.
     pub fn openai_params_set(&self) -> Vec<&'static str> {
-        let mut set = Vec::new();
-        let typed: [(&'static str, bool); 22] = [
+        let untyped = |name: &str| self.provider_params.contains_key(name);
+        // LiteLLM's order (its `get_optional_params` signature), so an error lists the names
+        // as LiteLLM does; `service_tier` is a provider keyword there, last.
+        let all: [(&'static str, bool); 31] = [
+            ("functions", untyped("functions")),
+            ("function_call", untyped("function_call")),
+            ("temperature", self.temperature.is_some()),
+            ("top_p", self.top_p.is_some()),
+            // LiteLLM lets `n: 1` through everywhere (LangChain sends it by default).
+            ("n", self.n.is_some_and(|n| n != 1)),
+            ("stream", self.stream.is_some()),
+            ("stream_options", self.stream_options.is_some()),
+            ("stop", self.stop.is_some()),
             ("max_tokens", self.max_tokens.is_some()),
             (
                 "max_completion_tokens",
                 self.max_completion_tokens.is_some(),
             ),
-            ("temperature", self.temperature.is_some()),
-            ("top_p", self.top_p.is_some()),
-            // LiteLLM lets `n: 1` through everywhere (LangChain sends it by default).
-            ("n", self.n.is_some_and(|n| n != 1)),
-            ("stop", self.stop.is_some()),
-            ("stream", self.stream.is_some()),
-            ("stream_options", self.stream_options.is_some()),
+            ("modalities", untyped("modalities")),
+            ("prediction", untyped("prediction")),
+            ("audio", untyped("audio")),
+            ("presence_penalty", self.presence_penalty.is_some()),
+            ("frequency_penalty", self.frequency_penalty.is_some()),
+            ("logit_bias", self.logit_bias.is_some()),
+            ("user", self.user.is_some()),
+            ("response_format", self.response_format.is_some()),
+            ("seed", self.seed.is_some()),
             ("tools", self.tools.is_some()),
             ("tool_choice", self.tool_choice.is_some()),
-            ("parallel_tool_calls", self.parallel_tool_calls.is_some()),
-            ("response_format", self.response_format.is_some()),
-            ("reasoning_effort", self.reasoning_effort.is_some()),
-            ("thinking", self.thinking.is_some()),
-            ("service_tier", self.service_tier.is_some()),
-            ("user", self.user.is_some()),
-            ("seed", self.seed.is_some()),
-            ("frequency_penalty", self.frequency_penalty.is_some()),
-            ("presence_penalty", self.presence_penalty.is_some()),
-            ("logit_bias", self.logit_bias.is_some()),
             ("logprobs", self.logprobs.is_some()),
             ("top_logprobs", self.top_logprobs.is_some()),
+            ("parallel_tool_calls", self.parallel_tool_calls.is_some()),
+            ("reasoning_effort", self.reasoning_effort.is_some()),
+            ("verbosity", untyped("verbosity")),
+            ("thinking", self.thinking.is_some()),
+            ("web_search_options", self.web_search_options.is_some()),
+            ("safety_identifier", untyped("safety_identifier")),
+            ("prompt_cache_key", untyped("prompt_cache_key")),
+            ("service_tier", self.service_tier.is_some()),
         ];
-        set.extend(typed.iter().filter(|(_, on)| *on).map(|(n, _)| *n));
-        if self.web_search_options.is_some() {
-            set.push("web_search_options");
-        }
-        for name in UNTYPED_OPENAI_PARAMS {
-            if self.provider_params.contains_key(*name) {
-                set.push(name);
-            }
-        }
-        set
+        all.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect()
     }
 
     /// `max_completion_tokens` if set, else `max_tokens`.

@@ -487,11 +487,18 @@ impl Error {
                 message
             }
         };
+        // LiteLLM's UnsupportedParamsError carries no `param` (its message names them all);
+        // the Rust error keeps the first in `Error::param`.
+        let param = if self.kind == ErrorKind::UnsupportedParams {
+            None
+        } else {
+            self.param.as_deref()
+        };
         serde_json::json!({
             "error": {
                 "message": message,
                 "type": self.openai_type(),
-                "param": self.param,
+                "param": param,
                 "code": self.status.to_string(),
             }
         })

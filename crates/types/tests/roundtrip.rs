@@ -109,9 +109,10 @@ fn openai_params_set_lists_typed_and_untyped_params() {
         "top_k": 3
     }))
     .unwrap();
+    // In LiteLLM's order (its `get_optional_params` signature): `functions` first.
     assert_eq!(
         req.openai_params_set(),
-        ["temperature", "frequency_penalty", "functions"]
+        ["functions", "temperature", "frequency_penalty"]
     );
 }
 
