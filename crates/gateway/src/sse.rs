@@ -235,7 +235,7 @@ impl ChunkSse {
         chunk.model.clone_from(&self.model);
         match self.shape {
             Shape::Chat => push_chunk_event(&chunk, &mut self.held),
-            Shape::Text => push_event(&text_chunk(chunk), &mut self.held),
+            Shape::Text => push_event(&text_chunk(chunk, self.strip_usage), &mut self.held),
         }
     }
 
@@ -349,7 +349,9 @@ fn push_chunk_event(chunk: &ChatCompletionChunk, buf: &mut Vec<u8>) {
 /// A chat chunk in the text-completion shape, as LiteLLM's proxy streams it: the chat
 /// stream's `chatcmpl-` id; a choice's `text` only when the chunk has content and its
 /// `finish_reason` only when set; `usage` on every chunk (zeros until Bedrock reports it).
-fn text_chunk(chunk: ChatCompletionChunk) -> Value {
+/// A chat chunk as a `text_completion` chunk. LiteLLM gives every chunk zero usage unless the
+/// caller asked for the usage chunk (`zero_usage` false), when only that chunk has usage.
+fn text_chunk(chunk: ChatCompletionChunk, zero_usage: bool) -> Value {
     let choices: Vec<Value> = chunk
         .choices
         .into_iter()
@@ -366,17 +368,23 @@ fn text_chunk(chunk: ChatCompletionChunk) -> Value {
         })
         .collect();
     let usage = match chunk.usage {
-        Some(u) => serde_json::to_value(u).unwrap_or(Value::Null),
-        None => json!({"completion_tokens": 0, "prompt_tokens": 0, "total_tokens": 0}),
+        Some(u) => Some(serde_json::to_value(u).unwrap_or(Value::Null)),
+        None if zero_usage => {
+            Some(json!({"completion_tokens": 0, "prompt_tokens": 0, "total_tokens": 0}))
+        }
+        None => None,
     };
-    json!({
+    let mut out = json!({
         "id": chunk.id,
         "object": "text_completion",
         "created": chunk.created,
         "model": chunk.model,
         "choices": choices,
-        "usage": usage,
-    })
+    });
+    if let (Some(u), Value::Object(m)) = (usage, &mut out) {
+        m.insert("usage".to_owned(), u);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -120,3 +120,28 @@ async fn invoke_stream_usage_carries_the_split_and_the_cost() {
         "{cost}"
     );
 }
+
+/// A `/v1/completions` stream as LiteLLM's proxy sends it (recorded from litellm 1.103.7 in
+/// `fixtures/litellm_text_stream.recorded.json`): zero usage on every chunk, unless the caller
+/// asked for the usage chunk, when only that chunk has usage.
+#[tokio::test]
+async fn text_completion_streams_carry_usage_as_litellm_does() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/litellm_text_stream.recorded.json"
+    );
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let yaml = "model_list:\n  - model_name: u3\n    litellm_params:\n      model: bedrock/converse/test.u3-v1:0\n";
+    let h = common::start(yaml).await;
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/litellm_text_stream"
+    );
+    assert_eq!(h.mock.load_fixture_dir(dir).unwrap(), 1);
+    for case in ["plain", "with_usage"] {
+        let c = &recorded[case];
+        let reply = common::post(h.addr(), "/v1/completions", &c["request"]).await;
+        assert_eq!(reply.status, 200, "{case}");
+        assert_eq!(sse_chunks(&reply.body), c["litellm"], "{case}");
+    }
+}
