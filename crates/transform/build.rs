@@ -14,6 +14,7 @@ fn main() {
     let src = "data/cl100k_base.tiktoken";
     println!("cargo:rerun-if-changed={src}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/fnv1a.rs");
     let text = std::fs::read_to_string(src).unwrap_or_else(|e| panic!("{src}: {e}"));
     let mut tokens: Vec<Vec<u8>> = Vec::with_capacity(100_256);
     for (i, line) in text.lines().enumerate() {
@@ -64,9 +65,4 @@ fn main() {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-/// FNV-1a, 32 bits: the same function `src/tokens.rs` looks up with.
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
-}
+include!("src/fnv1a.rs");

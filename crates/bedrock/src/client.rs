@@ -375,10 +375,13 @@ impl Client {
             ))
             .await?;
         }
-        bedrock_transform::config::apply_allowed_openai_params(
-            &config.supported_openai_params(&route),
-            &mut request,
-        );
+        if request.allowed_openai_params.is_some() {
+            // Only then: the supported list is built per call.
+            bedrock_transform::config::apply_allowed_openai_params(
+                &config.supported_openai_params(&route),
+                &mut request,
+            );
+        }
         let mut mapped = config.map_params(&route, &request)?;
         if route.api == Api::Agent {
             bedrock_transform::agents::ensure_session_id(&mut mapped, ids::uuid4);

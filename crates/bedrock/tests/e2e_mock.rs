@@ -605,3 +605,31 @@ async fn a_family_that_cannot_stream_answers_as_a_single_chunk_stream() {
     assert_eq!(seen.operation(), Some(Operation::Invoke));
     assert_eq!(mock.request_count(), 1);
 }
+
+/// The client applies `allowed_openai_params` before mapping: the named unsupported parameter
+/// reaches Bedrock (`additionalModelRequestFields` on Converse), the list does not; without it
+/// the same request is refused.
+#[tokio::test]
+async fn allowed_openai_params_reach_bedrock_through_the_client() {
+    let (mock, client) = setup().await;
+    mock.canned_answers();
+    let model = "bedrock/anthropic.claude-3-haiku-20240307-v1:0";
+    let err = client
+        .completion(chat(model, json!({"seed": 7})))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), bedrock::types::ErrorKind::UnsupportedParams);
+    client
+        .completion(chat(
+            model,
+            json!({"seed": 7, "allowed_openai_params": ["seed"]}),
+        ))
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&mock.last_request().unwrap().body).unwrap();
+    assert_eq!(body["additionalModelRequestFields"], json!({"seed": 7}));
+    assert!(
+        !body.to_string().contains("allowed_openai_params"),
+        "{body}"
+    );
+}

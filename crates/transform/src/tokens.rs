@@ -153,12 +153,8 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// FNV-1a, 32 bits: the same function `build.rs` filled the table with.
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
-}
+// The hash `build.rs` filled the table with.
+include!("fnv1a.rs");
 
 #[cfg(test)]
 mod tests {

@@ -677,11 +677,7 @@ fn litellm_document_name(base64_data: &str, format: &str) -> String {
     h.update(&normalised[..normalised.len().min(SAMPLE)]);
     h.update(normalised.len().to_string().as_bytes());
     let digest = h.finalize();
-    let mut hex = String::with_capacity(16);
-    for b in &digest[..8] {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("DocumentPDFmessages_{hex}_{format}")
 }
 

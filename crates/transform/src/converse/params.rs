@@ -340,12 +340,7 @@ fn structured_output(
     }
     // As for any tool, an object schema without `required` gets an empty one (LiteLLM).
     let mut schema = schema;
-    if let Value::Object(obj) = &mut schema
-        && obj.get("type").and_then(Value::as_str) == Some("object")
-        && !obj.contains_key("required")
-    {
-        obj.insert("required".to_owned(), json!([]));
-    }
+    ensure_required(&mut schema);
     let spec = json!({ "toolSpec": {
         "inputSchema": { "json": schema },
         "name": JSON_TOOL_NAME,
@@ -413,6 +408,16 @@ fn inline_refs(schema: &Value) -> Result<Value> {
         })
     }
     walk(schema, &defs, 0)
+}
+
+/// An object schema without `required` gets an empty one, as LiteLLM's tool specs have it.
+fn ensure_required(schema: &mut Value) {
+    if let Value::Object(obj) = schema
+        && obj.get("type").and_then(Value::as_str) == Some("object")
+        && !obj.contains_key("required")
+    {
+        obj.insert("required".to_owned(), json!([]));
+    }
 }
 
 /// A tool schema's top-level `$defs` inlined where `$ref`s point at them, then removed, as
@@ -547,12 +552,7 @@ fn tool_config(
             .clone()
             .unwrap_or_else(|| json!({ "type": "object", "properties": {} }));
         inline_tool_defs(&mut schema);
-        if let Value::Object(obj) = &mut schema
-            && obj.get("type").and_then(Value::as_str) == Some("object")
-            && !obj.contains_key("required")
-        {
-            obj.insert("required".to_owned(), json!([]));
-        }
+        ensure_required(&mut schema);
         let name = names.to_bedrock(&f.name);
         let mut spec = Map::new();
         spec.insert("inputSchema".to_owned(), json!({ "json": schema }));
