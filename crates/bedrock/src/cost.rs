@@ -1,6 +1,6 @@
 //! `response_cost` from the embedded price table.
 
-use bedrock_transform::capabilities::{self, ServiceTier, TokenCounts};
+use bedrock_transform::capabilities::{self, ModelInfo, ServiceTier, TokenCounts};
 use bedrock_transform::route::ModelRoute;
 use bedrock_types::{ChatCompletion, Usage};
 
@@ -23,13 +23,23 @@ pub fn usage_cost(
     usage: &Usage,
     tier: Option<&str>,
 ) -> Option<f64> {
-    let info = capabilities::lookup(&route.model)
-        .or_else(|| capabilities::lookup(&route.base_model))
+    let info = route_prices(route)
         .or_else(|| served_model.and_then(capabilities::lookup))
         .or_else(|| {
             let served = ModelRoute::parse(&format!("bedrock/{}", served_model?)).ok()?;
             capabilities::lookup(&served.base_model)
         })?;
+    priced_usage(info, usage, tier)
+}
+
+/// The price entry of `route`: its full id first (cross-region ids LiteLLM prices apart), then
+/// the base model.
+pub fn route_prices(route: &ModelRoute) -> Option<&'static ModelInfo> {
+    capabilities::lookup(&route.model).or_else(|| capabilities::lookup(&route.base_model))
+}
+
+/// The cost of `usage` at `info`'s prices for `tier` (default prices when `None`).
+pub fn priced_usage(info: &ModelInfo, usage: &Usage, tier: Option<&str>) -> Option<f64> {
     let counts = TokenCounts {
         prompt_tokens: usage.prompt_tokens,
         completion_tokens: usage.completion_tokens,

@@ -5,7 +5,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bedrock_transform::StreamDecoder;
-use bedrock_transform::route::{Api, ModelRoute};
+use bedrock_transform::capabilities::ModelInfo;
+use bedrock_transform::route::ModelRoute;
 use bedrock_transport::EventStream;
 use bedrock_types::response::{ChunkChoice, CompletionTokensDetails, Delta};
 use bedrock_types::{ChatCompletionChunk, Result, StreamEvent, Usage};
@@ -23,9 +24,8 @@ pub struct ChunkStream {
     carry_role: Option<String>,
     /// Every reasoning delta so far: LiteLLM counts the whole text into the final usage.
     reasoning: String,
-    /// Where the final usage carries its `cost` (LiteLLM's Anthropic invoke streams): the route
-    /// to price it on.
-    priced: Option<Box<ModelRoute>>,
+    /// The prices the final usage's `cost` is computed at (none: an unpriced model).
+    priced: Option<&'static ModelInfo>,
 }
 
 /// Where the events come from.
@@ -74,12 +74,10 @@ impl ChunkStream {
         }
     }
 
-    /// Put the cost of the call on `route` into the final usage, as LiteLLM's invoke streams
-    /// and its streams made of one whole reply do (its Converse streams do not).
+    /// Put the cost of the call on `route` into the final usage, as LiteLLM's stream wrapper
+    /// does for every route (`_stamp_streaming_usage_cost`: a priced model, a cost above zero).
     pub(crate) fn priced_on(mut self, route: &ModelRoute) -> Self {
-        if route.api == Api::Invoke || matches!(self.events, Source::Whole { .. }) {
-            self.priced = Some(Box::new(route.clone()));
-        }
+        self.priced = crate::cost::route_prices(route);
         self
     }
 
@@ -158,8 +156,8 @@ impl ChunkStream {
                 text_tokens: Some(usage.completion_tokens),
             });
         }
-        if let Some(route) = &self.priced {
-            usage.cost = crate::cost::usage_cost(route, None, usage, None);
+        if let Some(prices) = self.priced {
+            usage.cost = crate::cost::priced_usage(prices, usage, None).filter(|c| *c > 0.0);
         }
         if self.reasoning.is_empty() {
             return;

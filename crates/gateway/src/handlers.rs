@@ -462,11 +462,62 @@ async fn completions(
         usage: Some(usage),
         meta: Default::default(),
     };
+    let mut body = serde_json::to_value(&out).unwrap_or_default();
+    if let Some(usage) = body.get_mut("usage") {
+        text_completion_usage(usage);
+    }
     Ok(Reply::Whole(with_meta_headers(
-        json_response(200, &out),
+        json_response(200, &body),
         cost,
         last.meta.request_id.as_deref(),
     )))
+}
+
+/// LiteLLM's proxy writes a text completion's usage details with every field of its usage
+/// models, the unset ones as `null`, in the models' order (checked against litellm 1.103.7);
+/// its chat completions leave them out, as ours do.
+fn text_completion_usage(usage: &mut serde_json::Value) {
+    const COMPLETION: &[&str] = &[
+        "accepted_prediction_tokens",
+        "audio_tokens",
+        "reasoning_tokens",
+        "rejected_prediction_tokens",
+        "text_tokens",
+        "image_tokens",
+        "video_tokens",
+    ];
+    const PROMPT: &[&str] = &[
+        "audio_tokens",
+        "cache_write_tokens",
+        "cached_tokens",
+        "text_tokens",
+        "image_tokens",
+        "video_tokens",
+    ];
+    // Of these, LiteLLM writes only those it set, so absent ones stay absent.
+    const SET_ONLY: &[&str] = &["cache_write_tokens", "cached_tokens", "text_tokens"];
+    for (key, order) in [
+        ("completion_tokens_details", COMPLETION),
+        ("prompt_tokens_details", PROMPT),
+    ] {
+        let Some(serde_json::Value::Object(details)) = usage.get_mut(key) else {
+            continue;
+        };
+        let mut filled = serde_json::Map::new();
+        for k in order.iter().copied() {
+            match details.remove(k) {
+                Some(v) => {
+                    filled.insert(k.to_owned(), v);
+                }
+                None if SET_ONLY.contains(&k) => {}
+                None => {
+                    filled.insert(k.to_owned(), serde_json::Value::Null);
+                }
+            }
+        }
+        filled.append(details);
+        *details = filled;
+    }
 }
 
 async fn embeddings(

@@ -106,6 +106,11 @@ impl ModelTable {
         None
     }
 
+    /// Whether any group name ends in `*`.
+    pub fn has_wildcards(&self) -> bool {
+        !self.wildcards.is_empty()
+    }
+
     /// The listed names (wildcards included), in file order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.exact

@@ -191,9 +191,26 @@ pub fn merge(
 
 /// The deployment for `requested`, or the 400 LiteLLM's proxy answers for an unknown model.
 fn resolve(models: &ModelTable, requested: &str, route: &str) -> Result<Resolved, ApiError> {
-    models
-        .resolve(requested)
-        .ok_or_else(|| unknown_model(route, requested))
+    models.resolve(requested).ok_or_else(|| {
+        if models.has_wildcards() {
+            no_deployments(requested)
+        } else {
+            unknown_model(route, requested)
+        }
+    })
+}
+
+/// With a wildcard group in the config, LiteLLM's proxy lets any model name through to its
+/// router, which answers an unmatched one with this 400 (checked against litellm 1.103.7).
+fn no_deployments(requested: &str) -> ApiError {
+    ApiError::bad_request(
+        format!(
+            "litellm.BadRequestError: You passed in model={requested}. There are no healthy \
+             deployments for this model. Received Model Group={requested}\nAvailable Model \
+             Group Fallbacks=None"
+        ),
+        None,
+    )
 }
 
 /// [`merge`] with the model already resolved (a resolution picks a deployment, round robin,

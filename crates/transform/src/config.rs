@@ -154,6 +154,9 @@ pub struct ResponseState {
     pub whole_reply_stream: bool,
     /// Family-specific facts (for example: the prompt ended inside `<think>`).
     pub extra: JsonObject,
+    /// LiteLLM's estimate of the prompt tokens, for families whose reply may carry no counts
+    /// (the rendered-prompt invoke families, when Bedrock sends no token-count headers).
+    pub prompt_tokens_estimate: Option<u64>,
 }
 
 impl ResponseState {
@@ -176,6 +179,7 @@ impl ResponseState {
                 .unwrap_or(false),
             whole_reply_stream: false,
             extra: JsonObject::new(),
+            prompt_tokens_estimate: None,
         }
     }
 }
@@ -344,7 +348,7 @@ pub fn check_supported(
              `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: \
              true`\n. \n If you want to use these params dynamically send \
              allowed_openai_params=[{listed}] in your request.",
-            route.model,
+            route.litellm_model,
         ),
     )
     .with_param(unsupported[0]))

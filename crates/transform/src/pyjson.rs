@@ -49,6 +49,73 @@ fn write(value: &Value, out: &mut String) {
     }
 }
 
+/// Python's `repr()` of the value JSON `value` reads as (`{'k': 'v', 'n': 2}`, `True`, `None`):
+/// what LiteLLM's messages show when they format a dict.
+pub fn repr(value: &Value) -> String {
+    let mut out = String::new();
+    write_repr(value, &mut out);
+    out
+}
+
+fn write_repr(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("None"),
+        Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
+        Value::Number(_) => write(value, out),
+        Value::String(s) => str_repr(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(v, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                str_repr(k, out);
+                out.push_str(": ");
+                write_repr(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// `repr(str)`: single quotes unless the text holds `'` and no `"`; backslash, the quote and
+/// control characters escaped.
+fn str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
 /// Python's `repr(float)` (also `str(float)` and what `json.dumps` writes for a float): the
 /// shortest digits that read back as the same value, in fixed notation for decimal exponents
 /// from -4 to 15 (always with a fractional part, `1.0`) and in scientific notation outside it

@@ -247,6 +247,9 @@ pub struct ModelRoute {
     /// with only a `converse/` token removed (a region segment, `invoke/` and family prefixes
     /// such as `llama/` stay).
     pub reported_model: String,
+    /// The whole model string after `bedrock/` (route tokens and all): what LiteLLM's
+    /// parameter errors name (`for model=invoke/meta.llama3-…`).
+    pub litellm_model: String,
     /// The id that goes into the URL, unencoded (the `model_id` override when given).
     pub model_id: String,
     /// The base model id for capability and price look-ups (cross-region prefix, ARN,
@@ -444,6 +447,7 @@ fn parse_model(model: &str) -> Result<ModelRoute> {
         family,
         model: model_name,
         reported_model: reported,
+        litellm_model: rest.to_owned(),
         model_id: id.to_owned(),
         base_model,
         region,
@@ -468,6 +472,7 @@ fn converse_like(id: &str, original: &str) -> Result<ModelRoute> {
         family: family_of(&base_model),
         model: id.to_owned(),
         reported_model: id.to_owned(),
+        litellm_model: format!("converse_like/{id}"),
         model_id: id.to_owned(),
         base_model,
         region: None,
@@ -501,6 +506,7 @@ fn agent(tail: &str, original: &str) -> Result<ModelRoute> {
         family: ModelFamily::Agent,
         model: format!("agent/{agent_id}/{alias_id}"),
         reported_model: format!("agent/{agent_id}/{alias_id}"),
+        litellm_model: format!("agent/{agent_id}/{alias_id}"),
         model_id: agent_id.to_owned(),
         base_model: format!("agent/{agent_id}/{alias_id}"),
         region: None,

@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+use bedrock_types::ChatMessage;
+use bedrock_types::chat::{ContentPart, MessageContent};
 use regex::Regex;
 
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/cl100k_base.bin"));
@@ -16,16 +18,91 @@ static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/cl100k_base.bin"
 /// hand; the `regex` crate prefers alternatives left to right as tiktoken's engine does.
 const PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+";
 
-/// How many cl100k tokens `text` encodes to (special-token spellings count as plain text).
+/// LiteLLM encodes text in runs of this many characters and adds up the counts
+/// (`TIKTOKEN_ENCODE_CHUNK_SIZE_CHARS`, its default), so a piece that straddles a run boundary
+/// counts as two pieces.
+const CHUNK_CHARS: usize = 1024;
+
+/// How many tokens LiteLLM's `token_counter(text=…)` counts in `text`: cl100k_base over runs of
+/// 1024 characters, special-token spellings as plain text.
 pub fn count(text: &str) -> u64 {
     let (Some(vocab), Some(re)) = (Vocab::get(), regex()) else {
         // Unreachable with the table build.rs writes and the constant pattern (both tested);
         // a rough count beats a panic.
         return (text.len() as u64).div_ceil(4);
     };
+    let mut total = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest
+            .char_indices()
+            .nth(CHUNK_CHARS)
+            .map_or(rest.len(), |(i, _)| i);
+        let (run, tail) = rest.split_at(end);
+        total += encode(vocab, re, run);
+        rest = tail;
+    }
+    total
+}
+
+/// How many cl100k tokens `text` encodes to in one piece (`len(encoding.encode(text))`, what
+/// LiteLLM counts Cohere embedding inputs with).
+pub fn encode_len(text: &str) -> u64 {
+    match (Vocab::get(), regex()) {
+        (Some(vocab), Some(re)) => encode(vocab, re, text),
+        _ => (text.len() as u64).div_ceil(4),
+    }
+}
+
+fn encode(vocab: &Vocab, re: &Regex, text: &str) -> u64 {
     pieces(re, text)
         .map(|p| vocab.count_piece(p.as_bytes()))
         .sum()
+}
+
+/// The prompt tokens LiteLLM estimates for `messages` when Bedrock reports none
+/// (`token_counter(messages=…)` with no model): 3 a message, every string field of it counted
+/// (role, content or its text parts, name plus 1, tool call id, reasoning, unknown string
+/// fields), tool-call arguments, and 3 to prime the reply.
+pub fn count_messages(messages: &[ChatMessage]) -> u64 {
+    const PER_MESSAGE: u64 = 3;
+    const REPLY_PRIMING: u64 = 3;
+    let mut total = 0;
+    for m in messages {
+        total += PER_MESSAGE + count(m.role.as_str());
+        match &m.content {
+            Some(MessageContent::Text(t)) => total += count(t),
+            Some(MessageContent::Parts(parts)) => {
+                for part in parts {
+                    if let ContentPart::Text { text, .. } = part {
+                        total += count(text);
+                    }
+                }
+            }
+            None => {}
+        }
+        if let Some(name) = &m.name {
+            total += count(name) + 1;
+        }
+        for call in m.tool_calls.iter().flatten() {
+            total += count(&call.function.arguments);
+        }
+        if let Some(f) = &m.function_call {
+            total += count(&f.arguments);
+        }
+        for s in [&m.tool_call_id, &m.reasoning_content]
+            .into_iter()
+            .flatten()
+        {
+            total += count(s);
+        }
+        for v in m.extra.values() {
+            if let Some(s) = v.as_str() {
+                total += count(s);
+            }
+        }
+    }
+    total + REPLY_PRIMING
 }
 
 /// The pre-tokenizer's pieces. `\s+(?!\S)` matches a run of blanks but the last when a
@@ -174,6 +251,23 @@ mod tests {
             assert_eq!(v.rank(t), Some(rank as u32), "rank {rank}");
         }
         assert_eq!(v.rank(b"not one token at all"), None);
+    }
+
+    /// `token_counter(messages=…)` and a long `token_counter(text=…)` as LiteLLM 1.103.7
+    /// counts them (the long text crosses its 1024-character encoding runs).
+    #[test]
+    fn message_and_long_text_counts_match_litellm() {
+        let msgs: Vec<ChatMessage> = serde_json::from_value(serde_json::json!([
+            {"role": "system", "content": "be brief"},
+            {"role": "user", "content": "hi", "name": "bob"},
+            {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{\"a\": 1}"}}]},
+            {"role": "tool", "tool_call_id": "c1", "content": "sunny"}
+        ]))
+        .unwrap();
+        assert_eq!(count_messages(&msgs), 34);
+        assert_eq!(count_messages(&msgs[1..2]), 3 + 1 + 1 + 1 + 1 + 3);
+        let long = "x".repeat(3000) + &" hello world ".repeat(200);
+        assert_eq!(count(&long), 977);
     }
 
     #[test]

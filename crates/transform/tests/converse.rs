@@ -781,3 +781,120 @@ fn unsupported_params_are_named_in_litellms_order_and_words() {
     );
     assert!(err.to_openai_json()["error"]["param"].is_null());
 }
+
+/// LiteLLM 1.103.7's supported-parameter rules (`get_supported_openai_params`), compared on
+/// loopback: `tool_choice` needs the map's `supports_tool_choice`, so a model it does not know
+/// refuses it (naming the model as LiteLLM's message does, route token and all), while the
+/// retired Claude 3 Sonnet our table keeps (the seed doc's tool example) takes it.
+#[test]
+fn tool_choice_follows_litellms_map() {
+    let body = |model: &str| {
+        json!({"model": model, "messages": [{"role": "user", "content": "hi"}],
+               "tools": weather_tools(), "tool_choice": "auto"})
+    };
+    let err = prepare(body("bedrock/converse/cohere.command-r-v1:0")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
+    assert!(
+        err.message().starts_with(
+            "bedrock does not support parameters: ['tool_choice'], for model=converse/cohere.command-r-v1:0."
+        ),
+        "{}",
+        err.message()
+    );
+    let sent = prepare(body("bedrock/anthropic.claude-3-sonnet-20240229-v1:0")).unwrap();
+    assert_eq!(sent["toolConfig"]["toolChoice"], json!({"auto": {}}));
+    // An ARN names no model LiteLLM can look up: everything is allowed.
+    let arn =
+        "bedrock/converse/arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc";
+    assert!(prepare(body(arn)).is_ok());
+}
+
+/// `reasoning_effort` as LiteLLM maps it per model: DeepSeek V3 and gpt-oss take it as it is,
+/// GPT-5 as `reasoning.effort`, Nova 1 and DeepSeek R1 refuse it.
+#[test]
+fn reasoning_effort_per_model() {
+    let body = |model: &str| {
+        json!({"model": model, "messages": [{"role": "user", "content": "hi"}],
+               "reasoning_effort": "low"})
+    };
+    let fields =
+        |model: &str| prepare(body(model)).unwrap()["additionalModelRequestFields"].clone();
+    assert_eq!(
+        fields("bedrock/deepseek.v3-v1:0"),
+        json!({"reasoning_effort": "low"})
+    );
+    assert_eq!(
+        fields("bedrock/openai.gpt-oss-20b-1:0"),
+        json!({"reasoning_effort": "low"})
+    );
+    assert_eq!(
+        fields("bedrock/converse/openai.gpt-5-v1:0"),
+        json!({"reasoning": {"effort": "low"}})
+    );
+    for model in [
+        "bedrock/amazon.nova-pro-v1:0",
+        "bedrock/us.deepseek.r1-v1:0",
+    ] {
+        let err = prepare(body(model)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedParams, "{model}");
+    }
+}
+
+/// `web_search_options` turns on Nova's grounding tool, after the caller's own tools.
+#[test]
+fn web_search_options_is_nova_grounding() {
+    let sent = prepare(json!({"model": "bedrock/amazon.nova-pro-v1:0",
+        "messages": [{"role": "user", "content": "hi"}], "web_search_options": {}}))
+    .unwrap();
+    assert_eq!(
+        sent["toolConfig"],
+        json!({"tools": [{"systemTool": {"name": "nova_grounding"}}]})
+    );
+    let sent = prepare(json!({"model": "bedrock/amazon.nova-pro-v1:0",
+        "messages": [{"role": "user", "content": "hi"}], "tools": weather_tools(),
+        "web_search_options": {"search_context_size": "low"}}))
+    .unwrap();
+    let tools = sent["toolConfig"]["tools"].as_array().unwrap();
+    assert!(tools[0].get("toolSpec").is_some());
+    assert_eq!(
+        tools.last().unwrap(),
+        &json!({"systemTool": {"name": "nova_grounding"}})
+    );
+}
+
+/// LiteLLM answers AI21 streams, and Llama 3.3 70B streams given tools, from one whole
+/// `/converse` reply (`fake_stream`).
+#[test]
+fn fake_streams_where_litellm_fakes_them() {
+    let stream = |model: &str, tools: bool| {
+        let mut body = json!({"model": model, "messages": [{"role": "user", "content": "hi"}],
+                              "stream": true});
+        if tools {
+            body["tools"] = weather_tools();
+        }
+        let (_, p) = prepared(body);
+        (p.state.whole_reply_stream, p.http.path.clone())
+    };
+    let (whole, path) = stream("bedrock/ai21.jamba-1-5-large-v1:0", false);
+    assert!(whole);
+    assert!(path.ends_with("/converse"), "{path}");
+    assert!(stream("bedrock/us.meta.llama3-3-70b-instruct-v1:0", true).0);
+    assert!(!stream("bedrock/us.meta.llama3-3-70b-instruct-v1:0", false).0);
+    assert!(!stream("bedrock/meta.llama3-1-70b-instruct-v1:0", true).0);
+}
+
+/// Claude on invoke: `user` becomes `metadata.user_id` (as LiteLLM sends it), unless it is an
+/// email address or a phone number, which Anthropic refuses and LiteLLM leaves out.
+#[test]
+fn anthropic_invoke_user_is_metadata_user_id() {
+    let body = |user: &str| {
+        prepare(
+            json!({"model": "bedrock/invoke/anthropic.claude-3-5-sonnet-20240620-v1:0",
+            "messages": [{"role": "user", "content": "hi"}], "user": user}),
+        )
+        .unwrap()
+    };
+    assert_eq!(body("abc")["metadata"], json!({"user_id": "abc"}));
+    assert!(body("me@example.com").get("metadata").is_none());
+    assert!(body("+1 (555) 123-4567").get("metadata").is_none());
+}

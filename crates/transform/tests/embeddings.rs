@@ -80,6 +80,20 @@ fn unsupported_embedding_params() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
     assert_eq!(err.param(), Some("dimensions"));
+    // LiteLLM 1.103.7's words (its proxy's, recorded): the refused values as a Python dict, in
+    // its parameter order.
+    let mut both = req.clone();
+    both.encoding_format = Some("float".to_owned());
+    let err = embedding_config_for(&route)
+        .unwrap()
+        .transform_request(&route, &both)
+        .unwrap_err();
+    assert_eq!(
+        err.message(),
+        "bedrock does not support parameters: {'encoding_format': 'float', 'dimensions': 256}, \
+         for model=amazon.titan-embed-text-v1. To drop these, set `litellm.drop_params=True` or \
+         for proxy:\n\n`litellm_settings:\n drop_params: true`\n"
+    );
     let mut dropped = req.clone();
     dropped.drop_params = Some(true);
     let parts = embedding_config_for(&route)
@@ -143,4 +157,55 @@ fn nova_and_marengo_params_and_inputs() {
         transform(json!({"model": "bedrock/twelvelabs.marengo-embed-3-0-v1:0", "input": ["x"]}))
             .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
+}
+
+/// Cohere: `encoding_format` becomes `embedding_types` (base64 read as float), and without a
+/// count header or `meta.billed_units` the usage is cl100k's count of each input, as LiteLLM
+/// counts it.
+#[test]
+fn cohere_encoding_format_and_estimated_usage() {
+    let req: EmbeddingRequest = serde_json::from_value(json!({
+        "model": "bedrock/cohere.embed-english-v3", "input": ["hello", "world"],
+        "encoding_format": "base64"
+    }))
+    .unwrap();
+    let route = ModelRoute::parse(&req.model).unwrap();
+    let config = embedding_config_for(&route).unwrap();
+    let parts = config.transform_request(&route, &req).unwrap();
+    let body: Value = serde_json::from_slice(&parts[0].body).unwrap();
+    assert_eq!(body["embedding_types"], json!(["float"]));
+    let headers = http::HeaderMap::new();
+    let reply = serde_json::to_vec(&json!({"embeddings": [[0.1], [0.2]]})).unwrap();
+    let resp = config
+        .transform_response(
+            &route,
+            &req,
+            &[HttpResponseParts {
+                status: 200,
+                headers: &headers,
+                body: &reply,
+            }],
+        )
+        .unwrap();
+    assert_eq!(resp.usage.prompt_tokens, 2);
+    let billed = serde_json::to_vec(
+        &json!({"embeddings": [[0.1], [0.2]], "meta": {"billed_units": {"input_tokens": 7}}}),
+    )
+    .unwrap();
+    let resp = config
+        .transform_response(
+            &route,
+            &req,
+            &[HttpResponseParts {
+                status: 200,
+                headers: &headers,
+                body: &billed,
+            }],
+        )
+        .unwrap();
+    assert_eq!(resp.usage.prompt_tokens, 7);
+    assert_eq!(
+        resp.usage.prompt_tokens_details,
+        Some(json!({"image_tokens": null, "text_tokens": 7}))
+    );
 }

@@ -172,6 +172,12 @@ fn unsupported_openai_params_fail_unless_dropped() {
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnsupportedParams);
     assert_eq!(err.param(), Some("style"));
+    // LiteLLM 1.103.7's words, recorded from its proxy.
+    assert_eq!(
+        err.message(),
+        "Setting `style` is not supported by bedrock, amazon.nova-canvas-v1:0. To drop it from \
+         the call, set `litellm.drop_params = True`."
+    );
 }
 
 #[test]

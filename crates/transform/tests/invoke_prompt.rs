@@ -313,7 +313,8 @@ fn usage_from_headers() {
             "{model}"
         );
         // The headers win over body counts, as LiteLLM reads them (checked against litellm
-        // 1.103.7); body counts serve when the headers are missing.
+        // 1.103.7); without them LiteLLM estimates (`token_counter`: 8 for one "Hi" user turn,
+        // 1 for the reply "Hi") and never reads the body's counts.
         if model.contains("llama") {
             let raw = serde_json::to_vec(&json!({"generation": "Hi", "prompt_token_count": 7, "generation_token_count": 1, "stop_reason": "stop"})).unwrap();
             let parts = HttpResponseParts {
@@ -334,7 +335,8 @@ fn usage_from_headers() {
             let resp = config
                 .transform_response(&common::ctx(prepared.state), parts)
                 .unwrap();
-            assert_eq!(resp.usage.unwrap().prompt_tokens, 7);
+            let usage = resp.usage.unwrap();
+            assert_eq!((usage.prompt_tokens, usage.completion_tokens), (8, 1));
         }
     }
 }

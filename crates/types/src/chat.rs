@@ -260,12 +260,19 @@ pub enum Stop {
 }
 
 impl Stop {
-    /// The sequences as a list, empty strings removed (Bedrock rejects them).
+    /// The sequences as a list: at most the first four (LiteLLM's
+    /// `validate_openai_optional_params` cuts every provider's list to OpenAI's limit), empty
+    /// strings removed (Bedrock rejects them).
     pub fn to_vec(&self) -> Vec<String> {
         match self {
             Stop::One(s) if s.is_empty() => Vec::new(),
             Stop::One(s) => vec![s.clone()],
-            Stop::Many(v) => v.iter().filter(|s| !s.is_empty()).cloned().collect(),
+            Stop::Many(v) => v
+                .iter()
+                .take(4)
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect(),
         }
     }
 }

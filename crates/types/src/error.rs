@@ -151,6 +151,9 @@ pub struct Error {
     /// Bedrock's error as LiteLLM quotes it in its message (the reply body; for an in-stream
     /// exception, its type and payload).
     detail: Option<Box<str>>,
+    /// Raised before any call, where LiteLLM raises its own exception rather than a
+    /// `BedrockException` (its message has no `BedrockException - ` and no `param`).
+    before_call: bool,
 }
 
 impl fmt::Debug for Error {
@@ -164,6 +167,7 @@ impl fmt::Debug for Error {
             .field("request_id", &self.request_id)
             .field("retryable", &self.retryable)
             .field("detail", &self.detail)
+            .field("before_call", &self.before_call)
             .finish()
     }
 }
@@ -197,7 +201,16 @@ impl Error {
             request_id: None,
             retryable: kind.is_retryable(),
             detail: None,
+            before_call: false,
         }
+    }
+
+    /// Mark an error LiteLLM raises itself before any call (a message check, say): its JSON
+    /// message is `litellm.<Class>: <message>` with `param: null`, as LiteLLM's proxy writes it.
+    /// [`Error::param`] still names the field.
+    pub fn before_call(mut self) -> Self {
+        self.before_call = true;
+        self
     }
 
     /// A 400 naming the offending field and what was expected there.
@@ -301,6 +314,7 @@ impl Error {
             request_id: request_id.map(str::to_owned),
             retryable,
             detail: None,
+            before_call: false,
         }
     }
 
@@ -475,6 +489,11 @@ impl Error {
             None if self.kind == ErrorKind::UnsupportedParams => {
                 format!("litellm.UnsupportedParamsError: {}", self.message)
             }
+            None if self.before_call => format!(
+                "litellm.{}: {}",
+                self.litellm_kind().litellm_class(),
+                self.message
+            ),
             None => {
                 let mut message = format!(
                     "litellm.{}: BedrockException - {}",
@@ -489,7 +508,7 @@ impl Error {
         };
         // LiteLLM's UnsupportedParamsError carries no `param` (its message names them all);
         // the Rust error keeps the first in `Error::param`.
-        let param = if self.kind == ErrorKind::UnsupportedParams {
+        let param = if self.kind == ErrorKind::UnsupportedParams || self.before_call {
             None
         } else {
             self.param.as_deref()

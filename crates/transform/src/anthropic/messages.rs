@@ -70,6 +70,18 @@ impl ProviderConfig for AnthropicMessagesConfig {
                 p.insert("stop_sequences".to_owned(), json!(stops));
             }
         }
+        // `user` (or LiteLLM's `metadata.user_id`) → Anthropic's `metadata.user_id`, unless it
+        // looks like an email or a phone number, which Anthropic refuses (LiteLLM's rule).
+        let user_id = req
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get("user_id"))
+            .and_then(Value::as_str)
+            .or(req.user.as_deref())
+            .filter(|u| valid_user_id(u));
+        if let Some(u) = user_id {
+            p.insert("metadata".to_owned(), json!({ "user_id": u }));
+        }
         let plan = thinking_plan(&route.base_model, req, &dropped)?;
         let max = req.effective_max_tokens().map(u64::from);
         let max = match &plan {
@@ -152,7 +164,8 @@ impl ProviderConfig for AnthropicMessagesConfig {
                 _ => None,
             })
         {
-            tools.push(json!({"name": JSON_TOOL_NAME, "input_schema": schema, "type": "custom", "description": JSON_TOOL_NAME}));
+            // LiteLLM 1.103.7 sends the forced tool as name and schema only.
+            tools.push(json!({"name": JSON_TOOL_NAME, "input_schema": schema}));
             choice = Some(json!({"type": "tool", "name": JSON_TOOL_NAME}));
             json_mode = Some(JsonMode {
                 tool_name: Some(JSON_TOOL_NAME.to_owned()),
@@ -623,9 +636,11 @@ fn convert_messages(req: &ChatCompletionRequest, names: &mut ToolNameMap) -> Res
     if turns.is_empty() {
         return Err(Error::new(
             ErrorKind::BadRequest,
-            "bedrock requires at least one non-system message",
+            // LiteLLM's words (its message check, before any call).
+            "Invalid Message bedrock requires at least one non-system message",
         )
-        .with_param("messages"));
+        .with_param("messages")
+        .before_call());
     }
     let messages = turns
         .into_iter()
@@ -1004,4 +1019,22 @@ impl StreamDecoder for AnthropicStreamDecoder {
         }
         Ok(())
     }
+}
+
+/// LiteLLM's `_valid_user_id`: not an email address, not a phone number.
+fn valid_user_id(id: &str) -> bool {
+    use std::sync::OnceLock;
+    static PATTERNS: OnceLock<Option<(regex::Regex, regex::Regex)>> = OnceLock::new();
+    let Some((email, phone)) = PATTERNS
+        .get_or_init(|| {
+            Some((
+                regex::Regex::new(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$").ok()?,
+                regex::Regex::new(r"^\+?[\d\s\(\)-]{7,}$").ok()?,
+            ))
+        })
+        .as_ref()
+    else {
+        return true;
+    };
+    !email.is_match(id) && !phone.is_match(id)
 }

@@ -114,9 +114,11 @@ pub(super) fn convert(
     if turns.is_empty() {
         return Err(Error::new(
             ErrorKind::BadRequest,
-            "bedrock requires at least one non-system message",
+            // LiteLLM's words (its message check, before any call).
+            "Invalid Message bedrock requires at least one non-system message",
         )
-        .with_param("messages"));
+        .with_param("messages")
+        .before_call());
     }
     // Conversation must start with a user turn: fix it only when asked (LiteLLM's rule).
     if turns.first().is_some_and(|(r, _)| *r == Role::Assistant)

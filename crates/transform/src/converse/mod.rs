@@ -65,14 +65,18 @@ impl ProviderConfig for ConverseConfig {
             )
         })?;
         let stream = request.is_stream();
-        // LiteLLM answers a stream whose structured output is emulated with the forced tool
-        // from one whole Converse reply (`fake_stream`): the tool's JSON arrives as one text.
+        // LiteLLM answers some streams from one whole Converse reply (`fake_stream`): structured
+        // output emulated with the forced tool (its JSON arrives as one text), AI21 models
+        // (`should_fake_stream`) and Llama 3.3 70B given tools (`_apply_tool_call_transformation`).
         let whole_reply_stream = stream
             && route.api != Api::ConverseLike
-            && params
+            && (params
                 .json_mode
                 .as_ref()
-                .is_some_and(|j| j.tool_name.is_some());
+                .is_some_and(|j| j.tool_name.is_some())
+                || route.model.contains("ai21")
+                || (route.model.contains("meta.llama3-3-70b-instruct-v1:0")
+                    && request.tools.is_some()));
         let stream = stream && !whole_reply_stream;
         let (path, response) = match route.api {
             Api::ConverseLike => (

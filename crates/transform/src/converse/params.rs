@@ -20,7 +20,8 @@ const CONFIG_BLOCKS: &[&str] = &[
     "outputConfig",
 ];
 
-/// The OpenAI parameters Converse accepts for this route.
+/// The OpenAI parameters Converse accepts for this route: LiteLLM's
+/// `AmazonConverseConfig.get_supported_openai_params`, rule for rule.
 pub(super) fn supported(route: &ModelRoute) -> Vec<&'static str> {
     let mut p = vec![
         "max_tokens",
@@ -32,31 +33,67 @@ pub(super) fn supported(route: &ModelRoute) -> Vec<&'static str> {
         "top_p",
         "response_format",
         "service_tier",
+        "parallel_tool_calls",
     ];
-    // Capabilities of ARNs without a family hint are unknowable: allow everything, as LiteLLM
-    // does for ARNs.
-    let info = capabilities::lookup(&route.base_model);
-    let unknown = info.is_none();
-    let tools = unknown || info.is_some_and(|i| i.supports_function_calling);
-    if tools {
+    let model = route.model.as_str();
+    // An ARN names no model LiteLLM can look up: everything is allowed.
+    if model.contains("arn") {
+        p.extend(["tools", "tool_choice", "thinking", "reasoning_effort"]);
+        if model.to_ascii_lowercase().contains("nova") {
+            p.push("web_search_options");
+        }
+        return p;
+    }
+    let base = route.base_model.as_str();
+    let info = capabilities::lookup(model).or_else(|| capabilities::lookup(base));
+    let flag = |f: fn(&capabilities::ModelInfo) -> bool| {
+        capabilities::lookup(model).is_some_and(f) || capabilities::lookup(base).is_some_and(f)
+    };
+    const TOOL_PREFIXES: &[&str] = &[
+        "anthropic",
+        "mistral",
+        "cohere",
+        "meta.llama3-1",
+        "meta.llama3-2",
+        "meta.llama3-3",
+        "meta.llama4",
+        "amazon.nova",
+    ];
+    if TOOL_PREFIXES.iter().any(|t| base.starts_with(t))
+        || info.is_some_and(|i| i.supports_function_calling)
+    {
         p.push("tools");
     }
-    if unknown || info.is_some_and(|i| i.supports_tool_choice) {
-        p.push("tool_choice");
-    }
-    if route.family == ModelFamily::Anthropic || (unknown && tools) {
-        p.push("parallel_tool_calls");
-    }
-    let reasoning = unknown
-        || info.is_some_and(|i| i.supports_reasoning)
-        || route.family == ModelFamily::OpenAi;
-    if reasoning {
-        p.extend(["thinking", "reasoning_effort"]);
-    }
-    if route.family == ModelFamily::Nova {
+    if base.starts_with("amazon.nova") {
         p.push("web_search_options");
     }
+    if flag(|i| i.supports_tool_choice) {
+        p.push("tool_choice");
+    }
+    let deepseek = model.contains("deepseek") || base.contains("deepseek");
+    if model.contains("gpt-oss") || is_openai_gpt(model) || is_openai_gpt(base) {
+        p.push("reasoning_effort");
+    } else if deepseek {
+        if !(model.contains("deepseek.r1") || base.contains("deepseek.r1")) {
+            p.push("reasoning_effort");
+        }
+    } else if base.starts_with("amazon.nova-2-") {
+        p.push("reasoning_effort");
+    } else if ["claude-3-7", "claude-sonnet-4", "claude-opus-4"]
+        .iter()
+        .any(|c| model.contains(c))
+        || flag(|i| i.supports_reasoning)
+    {
+        p.extend(["thinking", "reasoning_effort"]);
+    }
     p
+}
+
+/// LiteLLM's `_is_openai_gpt_reasoning_model`: `openai.gpt-<digit>`.
+fn is_openai_gpt(model: &str) -> bool {
+    model
+        .match_indices("openai.gpt-")
+        .any(|(i, m)| model[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// Check and map the request's parameters (LiteLLM's `map_openai_params` + `_prepare_request_params`).
@@ -230,6 +267,19 @@ fn reasoning(
         ModelFamily::OpenAi => {
             if let Some(e) = effort {
                 thinking_plan(&route.base_model, req, dropped)?; // validates the effort
+                // gpt-oss takes the OpenAI parameter as it is; GPT-5 and later take
+                // `reasoning.effort` (LiteLLM's `_handle_reasoning_effort_parameter`).
+                if !route.model.contains("gpt-oss") && is_openai_gpt(&route.model) {
+                    additional.insert("reasoning".to_owned(), json!({ "effort": e }));
+                } else {
+                    additional.insert("reasoning_effort".to_owned(), json!(e));
+                }
+            }
+            Ok(false)
+        }
+        // DeepSeek V3 takes `reasoning_effort` as it is (R1 does not list it).
+        _ if route.model.contains("deepseek") => {
+            if let Some(e) = effort {
                 additional.insert("reasoning_effort".to_owned(), json!(e));
             }
             Ok(false)
@@ -508,8 +558,18 @@ fn tool_config(
     additional: &mut JsonObject,
 ) -> Result<Option<Value>> {
     let dropped_tools = dropped.iter().any(|d| d == "tools");
+    // `web_search_options` (any object, `{}` included) turns on Nova's web grounding, a system
+    // tool LiteLLM appends after the caller's tools; other models ignore it, as in LiteLLM.
+    let grounding = req
+        .web_search_options
+        .as_ref()
+        .is_some_and(Value::is_object)
+        && !dropped.iter().any(|d| d == "web_search_options")
+        && route.model.to_ascii_lowercase().contains("nova");
+    let no_tools = Vec::new();
     let tools = match &req.tools {
         Some(t) if !t.is_empty() && !dropped_tools => t,
+        _ if grounding => &no_tools,
         _ => return Ok(None),
     };
     let caching =
@@ -575,6 +635,9 @@ fn tool_config(
             specs.push(json!({ "cachePoint": { "type": "default" } }));
         }
     }
+    if grounding {
+        specs.push(json!({ "systemTool": { "name": "nova_grounding" } }));
+    }
     let mut config = Map::new();
     if specs.is_empty() {
         return Ok(None);
@@ -608,11 +671,24 @@ fn tool_config(
                 let name = obj.get("name").and_then(Value::as_str).unwrap_or_default();
                 Some(json!({ "tool": { "name": names.to_bedrock(name) } }))
             }
-            _ => {
-                return Err(Error::invalid_field(
-                    "tool_choice",
-                    "\"auto\", \"required\", \"none\" or {\"type\": \"function\", \"function\": {\"name\": ...}}",
-                ));
+            // Anything else: LiteLLM's `UnsupportedParamsError`, in its words, or dropped.
+            _ if req.drop_params.unwrap_or(false) => None,
+            other => {
+                let shown = match other {
+                    ToolChoice::Mode(m) => m.clone(),
+                    other => serde_json::to_value(other)
+                        .map(|v| crate::pyjson::repr(&v))
+                        .unwrap_or_default(),
+                };
+                return Err(Error::new(
+                    ErrorKind::UnsupportedParams,
+                    format!(
+                        "Bedrock doesn't support tool_choice={shown}. Supported tool_choice \
+                         values=['auto', 'required', json object]. To drop it from the call, set \
+                         `litellm.drop_params = True."
+                    ),
+                )
+                .with_param("tool_choice"));
             }
         };
         if let Some(m) = mapped {

@@ -56,6 +56,16 @@ impl EmbeddingConfig for CohereEmbedConfig {
                 "all texts or all image data URLs, not a mix",
             ));
         }
+        // LiteLLM's mapping: `embedding_types` from `encoding_format`, base64 read as float
+        // (the reply's floats are what it returns either way).
+        if let Some(f) = req
+            .encoding_format
+            .as_deref()
+            .filter(|_| !dropped.contains(&"encoding_format"))
+        {
+            let f = if f == "base64" { "float" } else { f };
+            body.insert("embedding_types".to_owned(), json!([f]));
+        }
         if let Some(d) = req.dimensions.filter(|_| !dropped.contains(&"dimensions")) {
             body.insert("output_dimension".to_owned(), json!(d));
         }
@@ -125,19 +135,28 @@ impl EmbeddingConfig for CohereEmbedConfig {
                 ),
             })
             .collect();
-        // Bedrock reports the count in a header; else estimate as LiteLLM does (~4 chars a token).
-        let tokens = r
+        // Bedrock's count header when it sent one; else LiteLLM's `_calculate_usage`: the body's
+        // `meta.billed_units` (text + images, also reported as details), else cl100k's count
+        // of each input.
+        let billed = body.pointer("/meta/billed_units");
+        let billed_text = billed
+            .and_then(|b| b.get("input_tokens"))
+            .and_then(Value::as_u64);
+        let billed_images = billed.and_then(|b| b.get("images")).and_then(Value::as_u64);
+        let mut details = None;
+        let tokens = match r
             .header("x-amzn-bedrock-input-token-count")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| {
-                input_texts(&req.input)
-                    .map(|t| {
-                        t.iter()
-                            .map(|s| (s.chars().count() as u64).div_ceil(4).max(1))
-                            .sum()
-                    })
-                    .unwrap_or(0)
-            });
+            .and_then(|v| v.trim().parse().ok())
+        {
+            Some(n) => n,
+            None if billed_text.is_some() || billed_images.is_some() => {
+                details = Some(json!({"image_tokens": billed_images, "text_tokens": billed_text}));
+                billed_text.unwrap_or(0) + billed_images.unwrap_or(0)
+            }
+            None => input_texts(&req.input)
+                .map(|t| t.iter().map(|s| crate::tokens::encode_len(s)).sum())
+                .unwrap_or(0),
+        };
         Ok(EmbeddingResponse {
             object: "list".to_owned(),
             data,
@@ -145,6 +164,7 @@ impl EmbeddingConfig for CohereEmbedConfig {
             usage: EmbeddingUsage {
                 prompt_tokens: tokens,
                 total_tokens: tokens,
+                prompt_tokens_details: details,
                 ..EmbeddingUsage::default()
             },
             meta: ResponseMeta::default(),

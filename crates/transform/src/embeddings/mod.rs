@@ -125,32 +125,50 @@ pub(crate) fn input_texts(input: &EmbeddingInput) -> Result<Vec<&str>> {
     }
 }
 
-/// LiteLLM's rule for embedding params: the OpenAI ones the family does not take are refused
-/// unless `drop_params`, which drops them. Returns the dropped names.
+/// LiteLLM's rule for embedding params: the OpenAI ones the family does not take (`user`,
+/// `encoding_format`, `dimensions`, in LiteLLM's order) are refused unless `drop_params`, which
+/// drops them, in LiteLLM's words (the refused values as a Python dict). Returns the dropped
+/// names.
 pub(crate) fn check_params(
     config: &dyn EmbeddingConfig,
     route: &ModelRoute,
     request: &EmbeddingRequest,
 ) -> Result<Vec<&'static str>> {
-    let mut set: Vec<&'static str> = Vec::new();
-    if request.encoding_format.is_some() {
-        set.push("encoding_format");
-    }
-    if request.dimensions.is_some() {
-        set.push("dimensions");
-    }
+    let set = [
+        ("user", request.user.as_ref().map(|u| serde_json::json!(u))),
+        (
+            "encoding_format",
+            request
+                .encoding_format
+                .as_ref()
+                .map(|f| serde_json::json!(f)),
+        ),
+        (
+            "dimensions",
+            request.dimensions.map(|d| serde_json::json!(d)),
+        ),
+    ];
     let supported = config.supported_openai_params();
-    let unsupported: Vec<&'static str> = set
-        .iter()
-        .copied()
-        .filter(|p| !supported.contains(p))
-        .collect();
-    if unsupported.is_empty() || request.drop_params.unwrap_or(false) {
-        return Ok(unsupported);
+    let mut refused = serde_json::Map::new();
+    let mut names: Vec<&'static str> = Vec::new();
+    for (name, value) in set {
+        if let Some(v) = value.filter(|_| !supported.contains(&name)) {
+            refused.insert(name.to_owned(), v);
+            names.push(name);
+        }
     }
-    Err(Error::unsupported_param(
-        unsupported[0],
-        &route.model,
-        supported,
-    ))
+    if names.is_empty() || request.drop_params.unwrap_or(false) {
+        return Ok(names);
+    }
+    Err(Error::new(
+        ErrorKind::UnsupportedParams,
+        format!(
+            "bedrock does not support parameters: {}, for model={}. To drop these, set \
+             `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: \
+             true`\n",
+            crate::pyjson::repr(&serde_json::Value::Object(refused)),
+            route.litellm_model,
+        ),
+    )
+    .with_param(names[0]))
 }

@@ -124,7 +124,7 @@ impl EmbeddingConfig for TitanEmbedConfig {
         req: &EmbeddingRequest,
         responses: &[HttpResponseParts<'_>],
     ) -> Result<EmbeddingResponse> {
-        let binary =
+        let asked_binary =
             self.version == TitanVersion::V2 && req.encoding_format.as_deref() == Some("base64");
         let mut data = Vec::new();
         let mut tokens = 0;
@@ -141,11 +141,13 @@ impl EmbeddingConfig for TitanEmbedConfig {
                 .and_then(Value::as_u64)
                 .unwrap_or(0);
             let by_type = body.get("embeddingsByType");
-            let vector = if binary {
-                let v = by_type
-                    .and_then(|b| b.get("binary"))
-                    .or_else(|| body.get("embedding"));
-                EmbeddingVector::Int(ints(v, i)?)
+            // The binary vector when it was asked for (`encoding_format: "base64"`) and Bedrock
+            // sent it, else the floats, as LiteLLM reads them (Bedrock sends the asked-for types).
+            let binary = by_type
+                .and_then(|b| b.get("binary"))
+                .filter(|_| asked_binary);
+            let vector = if let Some(v) = binary {
+                EmbeddingVector::Int(ints(Some(v), i)?)
             } else {
                 let v = by_type
                     .and_then(|b| b.get("float"))

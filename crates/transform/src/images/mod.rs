@@ -122,11 +122,16 @@ pub(crate) fn check_params(
     if unsupported.is_empty() || req.drop_params.unwrap_or(false) {
         return Ok(unsupported);
     }
-    Err(Error::unsupported_param(
-        unsupported[0],
-        &route.model,
-        supported,
-    ))
+    // LiteLLM's words (`get_optional_params_image_gen`), naming the first refused one.
+    Err(Error::new(
+        ErrorKind::UnsupportedParams,
+        format!(
+            "Setting `{}` is not supported by bedrock, {}. To drop it from the call, set \
+             `litellm.drop_params = True`.",
+            unsupported[0], route.litellm_model
+        ),
+    )
+    .with_param(unsupported[0]))
 }
 
 /// `size` (`WIDTHxHEIGHT`) as pixels; LiteLLM splits on `x` and fails on anything else.

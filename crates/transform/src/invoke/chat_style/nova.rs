@@ -3,7 +3,7 @@
 //! invoke schema allows.
 //!
 //! ```text
-//! {"schemaVersion": "messages-v1", "messages": […], "system": [{"text": …}],
+//! {"messages": […], "system": [{"text": …}],
 //!  "inferenceConfig": {"maxTokens", "temperature", "topP", "topK", "stopSequences"},
 //!  "toolConfig": {"tools": [{"toolSpec": …}], "toolChoice": …}}
 //! ```
@@ -19,7 +19,6 @@
 //! `cacheWriteInputTokenCount` usage keys are read as Converse's.
 //!
 //! Where this differs from LiteLLM 1.103.7, on purpose:
-//! - `schemaVersion: "messages-v1"` is sent (LiteLLM omits it; Nova accepts both);
 //! - `top_k` becomes `inferenceConfig.topK` and Nova 2's `reasoning_effort` becomes
 //!   `inferenceConfig.reasoningConfig` (LiteLLM's field filter silently drops both, since Converse
 //!   puts them in `additionalModelRequestFields`);
@@ -225,8 +224,9 @@ fn take_array(conv: &mut JsonObject, key: &str) -> Vec<Value> {
 
 /// The Converse body → the Nova invoke body and the headers its config blocks become.
 fn invoke_body(mut conv: JsonObject) -> Result<(JsonObject, Vec<(String, String)>)> {
+    // No `schemaVersion`, as LiteLLM (Nova takes the body without it); a caller's own
+    // `schemaVersion` provider param is passed on below.
     let mut body = JsonObject::new();
-    body.insert("schemaVersion".to_owned(), json!("messages-v1"));
 
     let messages: Vec<Value> = take_array(&mut conv, "messages")
         .into_iter()

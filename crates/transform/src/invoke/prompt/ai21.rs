@@ -18,12 +18,12 @@ use serde_json::{Value, json};
 
 use super::{
     ChunkParser, Piece, PromptStreamDecoder, Turn, bad_reply, check_params, choice, completion,
-    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body, str_at,
-    text_turns, u64_at, usage_or_headers,
+    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body,
+    prompt_state, str_at, text_turns, u64_at, usage_or_estimate,
 };
 use crate::config::{
     HttpResponseParts, MappedParams, PreparedRequest, ProviderConfig, ResponseContext,
-    ResponseState, StreamDecoder,
+    StreamDecoder,
 };
 use crate::route::ModelRoute;
 
@@ -101,7 +101,7 @@ impl ProviderConfig for Ai21Config {
         let http = invoke_parts(route, &Value::Object(body), stream, params.headers)?;
         Ok(PreparedRequest {
             http,
-            state: ResponseState::for_request(route, req, params.tool_names, params.json_mode),
+            state: prompt_state(route, req, params.tool_names, params.json_mode),
         })
     }
 
@@ -122,9 +122,9 @@ impl ProviderConfig for Ai21Config {
                     choice(i as u32, message(Some(text), None, Vec::new()), finish)
                 })
                 .collect();
-            let (input, output) = j2_counts(&body);
-            let usage = usage_or_headers(input, output, &response);
-            return Ok(completion(ctx, &response, choices, usage));
+            let text = str_at(&body, "/completions/0/data/text");
+            let usage = usage_or_estimate(ctx, text, &response);
+            return Ok(completion(ctx, &response, choices, Some(usage)));
         }
         let Some(list) = body.get("choices").and_then(Value::as_array) else {
             return Err(bad_reply("AI21", "`completions` or `choices`", &body));
@@ -139,12 +139,9 @@ impl ProviderConfig for Ai21Config {
                 choice(index, message(Some(text), None, Vec::new()), finish)
             })
             .collect();
-        let usage = usage_or_headers(
-            u64_at(&body, "/usage/prompt_tokens"),
-            u64_at(&body, "/usage/completion_tokens"),
-            &response,
-        );
-        Ok(completion(ctx, &response, choices, usage))
+        let text = str_at(&body, "/choices/0/message/content");
+        let usage = usage_or_estimate(ctx, text, &response);
+        Ok(completion(ctx, &response, choices, Some(usage)))
     }
 
     fn stream_decoder(&self, ctx: ResponseContext) -> Box<dyn StreamDecoder> {

@@ -15,12 +15,12 @@ use serde_json::{Value, json};
 
 use super::{
     ChunkParser, Piece, PromptStreamDecoder, Turn, bad_reply, check_params, choice, completion,
-    finish_reason, invoke_parts, mapped, merge_provider_params, message, parse_body, str_at,
-    text_turns, usage_or_headers,
+    finish_reason, invoke_parts, mapped, merge_provider_params, message, parse_body, prompt_state,
+    str_at, text_turns, usage_or_estimate,
 };
 use crate::config::{
     HttpResponseParts, MappedParams, PreparedRequest, ProviderConfig, ResponseContext,
-    ResponseState, StreamDecoder,
+    StreamDecoder,
 };
 use crate::route::ModelRoute;
 
@@ -83,7 +83,7 @@ impl ProviderConfig for AnthropicLegacyConfig {
         let http = invoke_parts(route, &Value::Object(body), req.is_stream(), params.headers)?;
         Ok(PreparedRequest {
             http,
-            state: ResponseState::for_request(route, req, params.tool_names, params.json_mode),
+            state: prompt_state(route, req, params.tool_names, params.json_mode),
         })
     }
 
@@ -96,7 +96,7 @@ impl ProviderConfig for AnthropicLegacyConfig {
         let text = str_at(&body, "/completion")
             .ok_or_else(|| bad_reply("Claude text completion", "`completion`", &body))?;
         let finish = finish_reason(str_at(&body, "/stop_reason").unwrap_or("stop_sequence"));
-        let usage = usage_or_headers(None, None, &response);
+        let usage = Some(usage_or_estimate(ctx, Some(text), &response));
         Ok(completion(
             ctx,
             &response,

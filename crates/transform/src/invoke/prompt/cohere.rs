@@ -28,11 +28,12 @@ use serde_json::{Map, Value, json};
 use super::{
     ChunkParser, Piece, PromptStreamDecoder, bad_reply, check_params, choice, completion,
     finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, message_text,
-    parse_body, reject_param, require_messages, str_at, text_turns, u64_at, usage_or_headers,
+    parse_body, prompt_state, reject_param, require_messages, str_at, text_turns, u64_at,
+    usage_or_estimate,
 };
 use crate::config::{
     HttpResponseParts, MappedParams, PreparedRequest, ProviderConfig, ResponseContext,
-    ResponseState, StreamDecoder,
+    StreamDecoder,
 };
 use crate::pyjson;
 use crate::route::ModelRoute;
@@ -177,7 +178,7 @@ impl ProviderConfig for CohereConfig {
         let http = invoke_parts(route, &Value::Object(body), req.is_stream(), params.headers)?;
         Ok(PreparedRequest {
             http,
-            state: ResponseState::for_request(route, req, params.tool_names, params.json_mode),
+            state: prompt_state(route, req, params.tool_names, params.json_mode),
         })
     }
 
@@ -187,11 +188,8 @@ impl ProviderConfig for CohereConfig {
         response: HttpResponseParts<'_>,
     ) -> Result<ChatCompletion> {
         let body = parse_body(&response, "Cohere")?;
-        let usage = usage_or_headers(
-            u64_at(&body, "/meta/billed_units/input_tokens"),
-            u64_at(&body, "/meta/billed_units/output_tokens"),
-            &response,
-        );
+        let text = str_at(&body, "/generations/0/text").or_else(|| str_at(&body, "/text"));
+        let usage = Some(usage_or_estimate(ctx, text, &response));
         if let Some(generations) = body.get("generations").and_then(Value::as_array) {
             let choices = generations
                 .iter()

@@ -24,7 +24,7 @@ use super::llama::{llama_params, read_generation};
 use super::{
     ChunkParser, Piece, PromptStreamDecoder, check_params, choice, completion, finish_reason,
     invoke_parts, kept, mapped, merge_provider_params, message, message_text, parse_body,
-    require_messages, str_at, u64_at, usage_or_headers,
+    prompt_state, require_messages, str_at, u64_at, usage_or_estimate,
 };
 use crate::config::{
     HttpResponseParts, MappedParams, PreparedRequest, ProviderConfig, ResponseContext,
@@ -90,7 +90,7 @@ impl ProviderConfig for DeepSeekR1Config {
         body.insert("prompt".to_owned(), json!(prompt));
         body.extend(params.params);
         let http = invoke_parts(route, &Value::Object(body), req.is_stream(), params.headers)?;
-        let mut state = ResponseState::for_request(route, req, params.tool_names, params.json_mode);
+        let mut state = prompt_state(route, req, params.tool_names, params.json_mode);
         state
             .extra
             .insert(PROMPT_ENDS_IN_THINK.to_owned(), json!(in_think));
@@ -103,7 +103,9 @@ impl ProviderConfig for DeepSeekR1Config {
         response: HttpResponseParts<'_>,
     ) -> Result<ChatCompletion> {
         let body = parse_body(&response, "DeepSeek R1")?;
-        let (text, finish, input, output) = read_generation(&body, "DeepSeek R1")?;
+        let (text, finish, _, _) = read_generation(&body, "DeepSeek R1")?;
+        // LiteLLM counts the reply before it splits the reasoning off.
+        let usage = Some(usage_or_estimate(ctx, Some(&text), &response));
         let mut split = ThinkSplitter::new(in_think(&ctx.state));
         let mut pieces = Vec::new();
         split.push(&text, &mut pieces);
@@ -116,7 +118,6 @@ impl ProviderConfig for DeepSeekR1Config {
                 _ => {}
             }
         }
-        let usage = usage_or_headers(input, output, &response);
         Ok(completion(
             ctx,
             &response,

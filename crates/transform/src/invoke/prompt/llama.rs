@@ -17,12 +17,12 @@ use serde_json::{Value, json};
 
 use super::{
     ChunkParser, Piece, PromptStreamDecoder, Turn, bad_reply, check_params, choice, completion,
-    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body, str_at,
-    text_turns, u64_at, usage_or_headers,
+    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body,
+    prompt_state, str_at, text_turns, u64_at, usage_or_estimate,
 };
 use crate::config::{
     HttpResponseParts, MappedParams, PreparedRequest, ProviderConfig, ResponseContext,
-    ResponseState, StreamDecoder,
+    StreamDecoder,
 };
 use crate::route::ModelRoute;
 
@@ -65,7 +65,7 @@ impl ProviderConfig for LlamaConfig {
         let http = invoke_parts(route, &Value::Object(body), req.is_stream(), params.headers)?;
         Ok(PreparedRequest {
             http,
-            state: ResponseState::for_request(route, req, params.tool_names, params.json_mode),
+            state: prompt_state(route, req, params.tool_names, params.json_mode),
         })
     }
 
@@ -75,8 +75,8 @@ impl ProviderConfig for LlamaConfig {
         response: HttpResponseParts<'_>,
     ) -> Result<ChatCompletion> {
         let body = parse_body(&response, "Llama")?;
-        let (text, finish, input, output) = read_generation(&body, "Llama")?;
-        let usage = usage_or_headers(input, output, &response);
+        let (text, finish, _, _) = read_generation(&body, "Llama")?;
+        let usage = Some(usage_or_estimate(ctx, Some(&text), &response));
         Ok(completion(
             ctx,
             &response,

@@ -12,12 +12,12 @@ use serde_json::{Value, json};
 
 use super::{
     ChunkParser, Piece, PromptStreamDecoder, Turn, bad_reply, check_params, choice, completion,
-    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body, str_at,
-    text_turns, usage_or_headers,
+    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body,
+    prompt_state, str_at, text_turns, usage_or_estimate,
 };
 use crate::config::{
     HttpResponseParts, MappedParams, PreparedRequest, ProviderConfig, ResponseContext,
-    ResponseState, StreamDecoder,
+    StreamDecoder,
 };
 use crate::route::ModelRoute;
 
@@ -59,7 +59,7 @@ impl ProviderConfig for MistralConfig {
         let http = invoke_parts(route, &Value::Object(body), req.is_stream(), params.headers)?;
         Ok(PreparedRequest {
             http,
-            state: ResponseState::for_request(route, req, params.tool_names, params.json_mode),
+            state: prompt_state(route, req, params.tool_names, params.json_mode),
         })
     }
 
@@ -83,11 +83,7 @@ impl ProviderConfig for MistralConfig {
             return Err(bad_reply("Mistral", "`outputs` or `choices`", &body));
         };
         let finish = finish_reason(reason.unwrap_or("stop"));
-        let usage = usage_or_headers(
-            super::u64_at(&body, "/usage/prompt_tokens"),
-            super::u64_at(&body, "/usage/completion_tokens"),
-            &response,
-        );
+        let usage = Some(usage_or_estimate(ctx, Some(text), &response));
         Ok(completion(
             ctx,
             &response,

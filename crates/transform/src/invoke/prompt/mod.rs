@@ -46,8 +46,8 @@ pub use mistral::MistralConfig;
 pub use titan_text::TitanTextConfig;
 
 use crate::config::{
-    HttpRequestParts, HttpResponseParts, MappedParams, ResponseContext, StreamDecoder,
-    check_supported,
+    HttpRequestParts, HttpResponseParts, MappedParams, ResponseContext, ResponseState,
+    StreamDecoder, check_supported,
 };
 use crate::registry::{Registry, RouteKey};
 use crate::route::{Api, ModelFamily, ModelRoute};
@@ -313,24 +313,41 @@ pub(crate) fn u64_at(v: &Value, pointer: &str) -> Option<u64> {
     v.pointer(pointer).and_then(Value::as_u64)
 }
 
-/// Usage from Bedrock's token-count headers, as LiteLLM reads it, else the reply body's counts
-/// (where LiteLLM estimates with a tokenizer; neither → `None`).
-pub(crate) fn usage_or_headers(
-    body_input: Option<u64>,
-    body_output: Option<u64>,
+/// The response state of a prompt family's request. A whole reply also records LiteLLM's
+/// prompt-token estimate, which its usage falls back on when Bedrock sends no counts.
+pub(crate) fn prompt_state(
+    route: &ModelRoute,
+    req: &ChatCompletionRequest,
+    tool_names: crate::tool_names::ToolNameMap,
+    json_mode: Option<crate::config::JsonMode>,
+) -> ResponseState {
+    let mut state = ResponseState::for_request(route, req, tool_names, json_mode);
+    if !req.is_stream() {
+        state.prompt_tokens_estimate = Some(crate::tokens::count_messages(&req.messages));
+    }
+    state
+}
+
+/// Usage as LiteLLM's invoke families read it (`AmazonInvokeConfig.transform_response`):
+/// Bedrock's `x-amzn-bedrock-input-token-count` / `-output-token-count` headers, else its
+/// estimates: the prompt's (recorded with the request) and cl100k's count of the reply `text`.
+/// Counts in the reply body are not read, as in LiteLLM; Bedrock always sends the headers.
+pub(crate) fn usage_or_estimate(
+    ctx: &ResponseContext,
+    text: Option<&str>,
     response: &HttpResponseParts<'_>,
-) -> Option<Usage> {
+) -> Usage {
     let header = |name: &str| {
         response
             .header(name)
             .and_then(|v| v.trim().parse::<u64>().ok())
     };
-    let input = header("x-amzn-bedrock-input-token-count").or(body_input);
-    let output = header("x-amzn-bedrock-output-token-count").or(body_output);
-    if input.is_none() && output.is_none() {
-        return None;
-    }
-    Some(usage(input.unwrap_or(0), output.unwrap_or(0)))
+    let input = header("x-amzn-bedrock-input-token-count")
+        .or(ctx.state.prompt_tokens_estimate)
+        .unwrap_or(0);
+    let output = header("x-amzn-bedrock-output-token-count")
+        .unwrap_or_else(|| text.map_or(0, crate::tokens::count));
+    usage(input, output)
 }
 
 /// Plain usage: prompt, completion, total.

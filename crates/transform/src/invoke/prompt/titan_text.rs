@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 
 use super::{
     ChunkParser, Piece, PromptStreamDecoder, Turn, bad_reply, check_params, choice, completion,
-    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body, str_at,
-    text_turns, u64_at, usage_or_headers,
+    finish_reason, invoke_parts, kept, mapped, merge_provider_params, message, parse_body,
+    prompt_state, str_at, text_turns, u64_at, usage_or_estimate,
 };
 use crate::config::{
     HttpResponseParts, MappedParams, PreparedRequest, ProviderConfig, ResponseContext,
-    ResponseState, StreamDecoder,
+    StreamDecoder,
 };
 use crate::route::ModelRoute;
 
@@ -87,7 +87,7 @@ impl ProviderConfig for TitanTextConfig {
         let http = invoke_parts(route, &body, req.is_stream(), params.headers)?;
         Ok(PreparedRequest {
             http,
-            state: ResponseState::for_request(route, req, params.tool_names, params.json_mode),
+            state: prompt_state(route, req, params.tool_names, params.json_mode),
         })
     }
 
@@ -102,11 +102,7 @@ impl ProviderConfig for TitanTextConfig {
             .ok_or_else(|| bad_reply("Titan Text", "`results`", &body))?;
         let text = str_at(result, "/outputText").unwrap_or_default();
         let finish = finish_reason(str_at(result, "/completionReason").unwrap_or("FINISH"));
-        let usage = usage_or_headers(
-            u64_at(&body, "/inputTextTokenCount"),
-            u64_at(result, "/tokenCount"),
-            &response,
-        );
+        let usage = Some(usage_or_estimate(ctx, Some(text), &response));
         Ok(completion(
             ctx,
             &response,
