@@ -21,7 +21,10 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::media::{self, MediaFetchPolicy};
+
+mod passthrough;
 use crate::{cost, ids};
+pub use passthrough::{PassthroughRequest, forwarded_header, model_of as passthrough_model_id};
 
 /// Builds a [`Client`].
 #[derive(Debug, Default)]

@@ -18,7 +18,9 @@ mod stream;
 
 pub use bedrock_transform as transform;
 pub use bedrock_types as types;
-pub use client::{Client, ClientBuilder, add_usage};
+pub use client::{
+    Client, ClientBuilder, PassthroughRequest, add_usage, forwarded_header, passthrough_model_id,
+};
 pub use cost::{completion_cost, embedding_cost, image_cost};
 pub use media::MediaFetchPolicy;
 pub use stream::ChunkStream;

@@ -570,3 +570,78 @@ async fn rerank(
         resp.meta_info.request_id.as_deref(),
     ))
 }
+
+/// `/bedrock/{path}`: the native request relayed to Bedrock, signed with the credentials of the
+/// deployment its `/model/{id}/…` path names (a model group called `{id}`, or one that
+/// `bedrock/{id}` matches, wildcards included), else the gateway's own (environment, profile,
+/// role). Bedrock's status, headers and bytes come back as they arrive; an error before any
+/// reply (credentials, connection) is an OpenAI-shaped error.
+pub async fn passthrough(
+    state: Arc<State>,
+    method: http::Method,
+    path_and_query: String,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+    started: Instant,
+) -> http::Response<GatewayBody> {
+    let model = bedrock::passthrough_model_id(&path_and_query);
+    let deployment = model.as_deref().and_then(|id| {
+        state
+            .models
+            .resolve(id)
+            .or_else(|| state.models.resolve(&format!("bedrock/{id}")))
+    });
+    let aws = deployment
+        .map(|d| d.deployment.aws.clone())
+        .unwrap_or_default();
+    let label = model.clone().unwrap_or_else(|| "unknown".to_owned());
+    let request = bedrock::PassthroughRequest {
+        method,
+        path_and_query,
+        headers,
+        body,
+        aws,
+    };
+    let observe = |status: u16| {
+        state.metrics.record(&Observation {
+            model: &label,
+            route: Route::Passthrough.label(),
+            status,
+            duration: started.elapsed(),
+            ..Default::default()
+        });
+    };
+    match state.client.passthrough(request).await {
+        Ok(reply) => {
+            let (parts, body) = reply.into_parts();
+            observe(parts.status.as_u16());
+            let mut out = http::Response::new(GatewayBody::stream(
+                futures_util::StreamExt::filter_map(body, |chunk| async move {
+                    match chunk {
+                        Ok(bytes) => Some(bytes),
+                        Err(e) => {
+                            // Bedrock's bytes stop here; the client sees the body end early.
+                            tracing::warn!(error = %e, "pass-through body ended early");
+                            None
+                        }
+                    }
+                }),
+            ));
+            *out.status_mut() = parts.status;
+            for (name, value) in &parts.headers {
+                if !matches!(
+                    name.as_str(),
+                    "connection" | "transfer-encoding" | "content-length" | "keep-alive"
+                ) {
+                    out.headers_mut().append(name.clone(), value.clone());
+                }
+            }
+            out
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            observe(e.status);
+            e.into_response()
+        }
+    }
+}

@@ -455,6 +455,9 @@ pub enum Route {
     Metrics,
     /// `GET /`.
     Root,
+    /// `POST|GET /bedrock/{path}`: a native Bedrock request relayed as it is (LiteLLM's
+    /// pass-through endpoint).
+    Passthrough,
 }
 
 impl Route {
@@ -472,6 +475,7 @@ impl Route {
             Route::Readiness => "/health/readiness",
             Route::Metrics => "/metrics",
             Route::Root => "/",
+            Route::Passthrough => "/bedrock/{path}",
         }
     }
 
@@ -481,7 +485,8 @@ impl Route {
             | Route::Completions
             | Route::Embeddings
             | Route::Images
-            | Route::Rerank => http::Method::POST,
+            | Route::Rerank
+            | Route::Passthrough => http::Method::POST,
             _ => http::Method::GET,
         }
     }
@@ -505,6 +510,7 @@ impl Route {
             "/rerank" => Route::Rerank,
             "/models" => Route::Models,
             p if p.starts_with("/models/") => Route::Model,
+            _ if path.starts_with("/bedrock/") => Route::Passthrough,
             _ => match path {
                 "/v2/rerank" => Route::Rerank,
                 "/health/liveliness" | "/health/liveness" => Route::Liveliness,
@@ -529,6 +535,7 @@ async fn handle(state: Arc<State>, req: http::Request<Incoming>) -> http::Respon
     };
     if req.method() != route.method()
         && !(req.method() == http::Method::HEAD && route.method() == http::Method::GET)
+        && !(route == Route::Passthrough && req.method() == http::Method::GET)
     {
         let mut r = ApiError::new(
             405,
@@ -581,6 +588,30 @@ async fn handle(state: Arc<State>, req: http::Request<Incoming>) -> http::Respon
                 .map(|(_, id)| id)
                 .unwrap_or_default();
             handlers::get_model(&state, id)
+        }
+        Route::Passthrough => {
+            let started = Instant::now();
+            let method = req.method().clone();
+            let path_and_query = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or_default();
+            let path_and_query = path_and_query
+                .strip_prefix("/bedrock")
+                .unwrap_or(path_and_query)
+                .to_owned();
+            let headers: Vec<(String, String)> = req
+                .headers()
+                .iter()
+                .filter(|(n, _)| bedrock::forwarded_header(n.as_str()))
+                .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect();
+            let body = match read_body(req, state.body_limit).await {
+                Ok(b) => b,
+                Err(e) => return e.into_response(),
+            };
+            handlers::passthrough(state, method, path_and_query, headers, body, started).await
         }
         Route::Chat | Route::Completions | Route::Embeddings | Route::Images | Route::Rerank => {
             let started = Instant::now();

@@ -185,6 +185,36 @@ impl HttpTransport {
     }
 }
 
+impl HttpTransport {
+    /// Send `request` and return the response head as soon as it arrives, with the body passed
+    /// on as it comes ([`crate::RawStream`]), whatever the status: for callers that relay
+    /// Bedrock's bytes untouched. Waiting for the head is bounded by the connect and request
+    /// timeouts, the body by the stream idle timeout.
+    pub async fn send_raw_stream(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<crate::RawStream>> {
+        let (parts, body) = request.into_parts();
+        let request = http::Request::from_parts(parts, Full::new(body));
+        let (response, lease) = tokio::time::timeout(
+            self.config.connect_timeout + self.config.request_timeout,
+            self.pool.send(request),
+        )
+        .await
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::Timeout,
+                "timed out waiting for the response to start",
+            )
+        })??;
+        let (parts, body) = response.into_parts();
+        Ok(http::Response::from_parts(
+            parts,
+            crate::RawStream::new(body, lease, self.config.stream_idle_timeout),
+        ))
+    }
+}
+
 fn default_tls_config() -> Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     let native = rustls_native_roots();

@@ -18,4 +18,4 @@ mod stream;
 pub use client::{HttpTransport, TransportConfig};
 pub use proxy::ProxyConfig;
 pub use retry::{Attempted, RetryPolicy, retry};
-pub use stream::EventStream;
+pub use stream::{EventStream, RawStream};

@@ -183,3 +183,77 @@ pub(crate) async fn check_stream_response(
 fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
+
+/// A response body passed on as it arrives, bytes untouched (the gateway's `/bedrock/…`
+/// pass-through): each item is one chunk read from the socket. A gap longer than the stream
+/// idle timeout ends it with a timeout error; the connection goes back to the pool when the
+/// body has been read to its end.
+#[derive(Debug)]
+pub struct RawStream {
+    body: Incoming,
+    lease: Option<Lease>,
+    done: bool,
+    idle_timeout: Duration,
+    idle: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl RawStream {
+    pub(crate) fn new(body: Incoming, lease: Lease, idle_timeout: Duration) -> Self {
+        RawStream {
+            body,
+            lease: Some(lease),
+            done: false,
+            idle_timeout,
+            idle: Box::pin(tokio::time::sleep(idle_timeout)),
+        }
+    }
+}
+
+impl futures_core::Stream for RawStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut this.body).poll_frame(cx) {
+                Poll::Pending => {
+                    if this.idle.as_mut().poll(cx).is_ready() {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(Error::new(
+                            ErrorKind::Timeout,
+                            format!("the response stalled: no data for {:?}", this.idle_timeout),
+                        ))));
+                    }
+                    return Poll::Pending;
+                }
+                Poll::Ready(Some(Ok(frame))) => {
+                    // Trailers carry nothing to pass on.
+                    if let Ok(data) = frame.into_data() {
+                        let deadline = tokio::time::Instant::now() + this.idle_timeout;
+                        this.idle.as_mut().reset(deadline);
+                        if !data.is_empty() {
+                            return Poll::Ready(Some(Ok(data)));
+                        }
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(Error::new(
+                        ErrorKind::ApiConnection,
+                        format!("the response broke: {e}"),
+                    ))));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    if let Some(lease) = this.lease.take() {
+                        lease.release();
+                    }
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+}
