@@ -408,6 +408,9 @@ impl Client {
         self.authorize(&mut http_request, &call.request.aws, &call.region)
             .await?;
         add_extra_headers(&mut http_request, call.request.extra_headers.as_ref())?;
+        if call.route.api == Api::Converse {
+            converse_beta_header(&mut http_request, call.request.as_ref())?;
+        }
         Ok(http_request)
     }
 
@@ -820,6 +823,28 @@ fn caller_authorization(
 
 /// `extra_headers` go on the wire after signing, unsigned (LiteLLM); they never replace the
 /// signature headers.
+/// The `anthropic-beta` header a Converse call sends, as LiteLLM filters it for Converse: only
+/// the betas Converse takes, sorted (none left: no header).
+fn converse_beta_header(
+    request: &mut http::Request<Bytes>,
+    call: &ChatCompletionRequest,
+) -> Result<()> {
+    if !request.headers().contains_key("anthropic-beta") {
+        return Ok(());
+    }
+    let betas = bedrock_transform::anthropic::converse_betas(
+        bedrock_transform::anthropic::betas_from_headers(call)?,
+    );
+    request.headers_mut().remove("anthropic-beta");
+    if !betas.is_empty() {
+        let value = http::HeaderValue::from_str(&betas.join(",")).map_err(|_| {
+            Error::invalid_field("extra_headers.anthropic-beta", "a valid HTTP header value")
+        })?;
+        request.headers_mut().insert("anthropic-beta", value);
+    }
+    Ok(())
+}
+
 fn add_extra_headers(
     request: &mut http::Request<Bytes>,
     extra_headers: Option<&JsonObject>,

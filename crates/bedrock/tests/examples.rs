@@ -307,10 +307,9 @@ async fn anthropic_beta_headers_become_anthropic_beta_fields() {
         .map(|i| body(&mock, i)["additionalModelRequestFields"]["anthropic_beta"].clone())
         .collect();
     assert_eq!(betas[0], json!(["context-1m-2025-08-07"]));
-    assert_eq!(
-        betas[1],
-        json!(["computer-use-2024-10-22", "context-1m-2025-08-07"])
-    );
+    // The seed's `computer-use-2024-10-22,context-1m-2025-08-07`: LiteLLM 1.103.7 passes on to
+    // Converse only the betas its `bedrock_converse` table lists (checked on loopback).
+    assert_eq!(betas[1], json!(["context-1m-2025-08-07"]));
     // The computer-use tool adds its own beta.
     let last = betas[2].as_array().unwrap();
     assert!(last.contains(&json!("context-1m-2025-08-07")), "{last:?}");
@@ -319,10 +318,10 @@ async fn anthropic_beta_headers_become_anthropic_beta_fields() {
         body(&mock, 2)["additionalModelRequestFields"]["tools"][0]["type"],
         "computer_20241022"
     );
-    // extra_headers also go on the wire, as LiteLLM sends them.
+    // The header goes on the wire filtered the same way, as LiteLLM sends it.
     assert_eq!(
         requests[1].header("anthropic-beta"),
-        Some("computer-use-2024-10-22,context-1m-2025-08-07")
+        Some("context-1m-2025-08-07")
     );
 }
 

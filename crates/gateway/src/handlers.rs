@@ -95,14 +95,62 @@ fn model_card(id: &str, owned_by: &str) -> Value {
     json!({"id": id, "object": "model", "created": MODEL_CREATED, "owned_by": owned_by})
 }
 
-/// `GET /v1/models`.
+/// `GET /v1/models`. A wildcard group `bedrock/<prefix>*` whose model is `bedrock/<prefix>*` is
+/// listed as every known Bedrock model it matches, with its mode and limits, as LiteLLM's proxy
+/// expands wildcards from its model map (sorted here; LiteLLM's order is its map's).
 pub fn list_models(state: &State) -> http::Response<GatewayBody> {
-    let data: Vec<Value> = state
-        .models
-        .names()
-        .map(|n| model_card(n, "openai"))
-        .collect();
+    let mut data: Vec<Value> = Vec::new();
+    for name in state.models.names() {
+        match wildcard_prefix(state, name) {
+            Some(prefix) => data.extend(known_models(prefix)),
+            None => data.push(model_card(name, "openai")),
+        }
+    }
     json_response(200, &json!({"data": data, "object": "list"}))
+}
+
+/// `<prefix>` of a `bedrock/<prefix>*` group that sends `bedrock/<prefix>*` on.
+fn wildcard_prefix<'a>(state: &State, name: &'a str) -> Option<&'a str> {
+    let prefix = name.strip_prefix("bedrock/")?.strip_suffix('*')?;
+    let deployment = state.models.deployments(name)?.first()?;
+    (deployment
+        .model
+        .strip_prefix("bedrock/")?
+        .strip_suffix('*')?
+        == prefix)
+        .then_some(prefix)
+}
+
+/// The table's models under `prefix`, as LiteLLM's model cards (mode and limits when known).
+fn known_models(prefix: &str) -> Vec<Value> {
+    use bedrock::transform::capabilities::{self, ModelMode};
+    let mut ids: Vec<(&str, &capabilities::ModelInfo)> = capabilities::all()
+        .filter(|(id, _)| id.starts_with(prefix))
+        .collect();
+    ids.sort_by_key(|(id, _)| *id);
+    ids.into_iter()
+        .map(|(id, info)| {
+            let mut card = model_card(&format!("bedrock/{id}"), "openai");
+            let mode = match info.mode {
+                ModelMode::Chat => Some("chat"),
+                ModelMode::Completion => Some("completion"),
+                ModelMode::Embedding => Some("embedding"),
+                ModelMode::ImageGeneration => Some("image_generation"),
+                ModelMode::Rerank => Some("rerank"),
+                ModelMode::Other => None,
+            };
+            if let Some(m) = mode {
+                card["mode"] = json!(m);
+            }
+            if let Some(n) = info.max_input_tokens {
+                card["max_input_tokens"] = json!(n);
+            }
+            if let Some(n) = info.max_output_tokens {
+                card["max_output_tokens"] = json!(n);
+            }
+            card
+        })
+        .collect()
 }
 
 /// `GET /v1/models/{id}`.

@@ -616,6 +616,41 @@ async fn body_limit_refuses_large_bodies() {
     assert_eq!(resp.status(), 413);
 }
 
+/// A `bedrock/*` group lists every known Bedrock model, with its mode and limits, as LiteLLM's
+/// proxy expands a wildcard (cards checked against litellm 1.103.7's); a narrower prefix lists
+/// only its own.
+#[tokio::test]
+async fn wildcard_groups_list_the_models_they_match() {
+    let yaml = "model_list:\n  - model_name: \"bedrock/*\"\n    litellm_params:\n      model: \"bedrock/*\"\n  - model_name: \"bedrock/cohere.*\"\n    litellm_params:\n      model: \"bedrock/cohere.*\"\n  - model_name: claude\n    litellm_params:\n      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0\n";
+    let h = start(yaml).await;
+    let v = request(h.addr(), "GET", "/v1/models", &[], "").await.json();
+    let data = v["data"].as_array().unwrap();
+    let card = |id: &str| data.iter().find(|m| m["id"] == id).cloned();
+    assert_eq!(
+        card("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0").unwrap(),
+        json!({"id": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", "object": "model",
+               "created": 1677610602, "owned_by": "openai", "mode": "chat",
+               "max_input_tokens": 200000, "max_output_tokens": 4096})
+    );
+    assert_eq!(
+        card("bedrock/amazon.titan-embed-text-v2:0").unwrap()["mode"],
+        "embedding"
+    );
+    let all = data
+        .iter()
+        .filter(|m| m["id"].as_str().unwrap().starts_with("bedrock/"))
+        .count();
+    let cohere = data
+        .iter()
+        .filter(|m| m["id"].as_str().unwrap().starts_with("bedrock/cohere."))
+        .count();
+    assert!(all > 300, "{all}");
+    // The cohere group lists its models a second time, and nothing else.
+    assert!(cohere >= 2 * 4, "{cohere}");
+    assert_eq!(data[0]["id"], "claude");
+    assert!(card("bedrock/*").is_none());
+}
+
 #[tokio::test]
 async fn models_health_and_root() {
     let h = start(CONFIG).await;
@@ -690,6 +725,31 @@ async fn text_completions_over_chat() {
         ["finish_reason", "index", "text", "logprobs"]
     );
     assert!(v["usage"]["prompt_tokens_details"].is_object(), "{v}");
+    // LiteLLM's usage details list its unset fields as null (litellm 1.103.7's proxy).
+    assert_eq!(
+        v["usage"]["completion_tokens_details"]["accepted_prediction_tokens"],
+        Value::Null
+    );
+    assert!(
+        v["usage"]["completion_tokens_details"]
+            .as_object()
+            .unwrap()
+            .contains_key("audio_tokens"),
+        "{v}"
+    );
+    // `echo`, `best_of` and `suffix` have no Bedrock equivalent and never reach Bedrock.
+    let r = post(
+        h.addr(),
+        "/v1/completions",
+        &json!({"model": "claude", "prompt": "x", "echo": true, "best_of": 1, "suffix": "s"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let sent = String::from_utf8_lossy(&h.mock.last_request().unwrap().body).into_owned();
+    assert!(
+        !sent.contains("echo") && !sent.contains("best_of") && !sent.contains("suffix"),
+        "{sent}"
+    );
     let r = post(
         h.addr(),
         "/completions",

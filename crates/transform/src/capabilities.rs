@@ -158,6 +158,10 @@ pub struct ModelInfo {
     /// Adaptive thinking (`thinking: {"type": "adaptive"}`).
     #[serde(default)]
     pub supports_adaptive_thinking: bool,
+    /// LiteLLM's `bedrock_converse_supports_strict_tools`: `false` where Bedrock's validator
+    /// refuses `toolSpec.strict` for this Claude model (unset: it takes it).
+    #[serde(default)]
+    pub bedrock_converse_supports_strict_tools: Option<bool>,
 }
 
 /// A service tier, for tier prices.

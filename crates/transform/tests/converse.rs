@@ -898,3 +898,63 @@ fn anthropic_invoke_user_is_metadata_user_id() {
     assert!(body("me@example.com").get("metadata").is_none());
     assert!(body("+1 (555) 123-4567").get("metadata").is_none());
 }
+
+/// `s3://` media become `s3Location` blocks (LiteLLM 1.103.7 answers 500 "Unsupported image
+/// type" for an S3 image and drops a `video_url` part; see docs/litellm-differences.md).
+#[test]
+fn s3_media_are_s3_locations() {
+    let body = prepare(json!({"model": "bedrock/us.amazon.nova-pro-v1:0", "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "what"},
+        {"type": "image_url", "image_url": {"url": "s3://my-bucket/cat.png"}},
+        {"type": "video_url", "video_url": {"url": "s3://my-bucket/clip.mp4"}}
+    ]}]}))
+    .unwrap();
+    let content = &body["messages"][0]["content"];
+    assert_eq!(
+        content[1],
+        json!({"image": {"format": "png", "source": {"s3Location": {"uri": "s3://my-bucket/cat.png"}}}})
+    );
+    assert_eq!(
+        content[2],
+        json!({"video": {"format": "mp4", "source": {"s3Location": {"uri": "s3://my-bucket/clip.mp4"}}}})
+    );
+}
+
+/// The caller's `anthropic-beta` list as LiteLLM passes it to Converse: only the betas Converse
+/// takes, sorted; the seed doc's `computer-use-2024-10-22,context-1m-2025-08-07` keeps the
+/// second (checked against litellm 1.103.7), and a computer tool still adds its own beta.
+#[test]
+fn converse_betas_are_filtered_as_litellm_filters_them() {
+    let betas = |header: &str, tools: Option<Value>| {
+        let mut req = json!({"model": "bedrock/converse/anthropic.claude-3-5-sonnet-20241022-v2:0",
+            "messages": [{"role": "user", "content": "hi"}],
+            "extra_headers": {"anthropic-beta": header}});
+        if let Some(t) = tools {
+            req["tools"] = t;
+        }
+        prepare(req).unwrap()["additionalModelRequestFields"]["anthropic_beta"].clone()
+    };
+    assert_eq!(
+        betas("computer-use-2024-10-22,context-1m-2025-08-07", None),
+        json!(["context-1m-2025-08-07"])
+    );
+    assert_eq!(
+        betas(
+            "interleaved-thinking-2025-05-14,token-efficient-tools-2025-02-19",
+            None
+        ),
+        Value::Null
+    );
+    assert_eq!(
+        betas(
+            "effort-2025-11-24,context-1m-2025-08-07",
+            Some(json!([{"type": "computer_20241022", "name": "computer",
+                "display_width_px": 1920, "display_height_px": 1080}]))
+        ),
+        json!([
+            "context-1m-2025-08-07",
+            "effort-2025-11-24",
+            "computer-use-2024-10-22"
+        ])
+    );
+}

@@ -211,7 +211,9 @@ impl ProviderConfig for AnthropicMessagesConfig {
         for (k, v) in rest {
             p.insert(k, v);
         }
-        let betas = dedup_supported(betas);
+        // LiteLLM sends the caller's and the request's betas together, sorted.
+        let mut betas = dedup_supported(betas);
+        betas.sort();
         if !betas.is_empty() {
             p.insert("anthropic_beta".to_owned(), json!(betas));
         }

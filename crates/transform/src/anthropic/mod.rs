@@ -133,6 +133,31 @@ pub fn dedup_supported(betas: Vec<String>) -> Vec<String> {
     out
 }
 
+/// LiteLLM 1.103.7's `anthropic_beta_headers_config.json`, `bedrock_converse`: the betas
+/// Converse takes. Every other one, known or not, is dropped from the caller's list.
+const CONVERSE_BETAS: &[&str] = &[
+    "computer-use-2025-01-24",
+    "computer-use-2025-11-24",
+    "context-1m-2025-08-07",
+    "effort-2025-11-24",
+    "fine-grained-tool-streaming-2025-05-14",
+    "structured-outputs-2025-11-13",
+    "thinking-binding-controls-2026-08-01",
+];
+
+/// The caller's betas as LiteLLM passes them to Converse (`update_headers_with_filtered_beta`):
+/// only those Converse takes, sorted, once each. The same list goes in the `anthropic-beta`
+/// header and (with the betas the request itself needs) in `anthropic_beta`.
+pub fn converse_betas(betas: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = betas
+        .into_iter()
+        .filter(|b| CONVERSE_BETAS.contains(&b.as_str()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Whether a tool type is one of Anthropic's computer-use family.
 pub fn is_computer_use_tool(kind: &str) -> bool {
     kind.starts_with("computer_") || kind.starts_with("bash_") || kind.starts_with("text_editor_")

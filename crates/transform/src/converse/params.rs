@@ -367,12 +367,8 @@ fn structured_output(
     };
     let schema = inline_refs(&schema)?;
     if native {
-        let schema_text = serde_json::to_string(&schema).map_err(|e| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("schema serialisation failed: {e}"),
-            )
-        })?;
+        // LiteLLM writes the schema with `json.dumps` (its `", "` / `": "` spacing).
+        let schema_text = crate::pyjson::dumps(&schema);
         let mut js = Map::new();
         js.insert("schema".to_owned(), json!(schema_text));
         js.insert("name".to_owned(), json!(name));
@@ -388,9 +384,8 @@ fn structured_output(
             unwrap_key: Some(k),
         }));
     }
-    // As for any tool, an object schema without `required` gets an empty one (LiteLLM).
-    let mut schema = schema;
-    ensure_required(&mut schema);
+    // The forced tool goes through LiteLLM's tool conversion like any other.
+    let schema = tool_input_schema(schema, takes_strict_tools(route));
     let spec = json!({ "toolSpec": {
         "inputSchema": { "json": schema },
         "name": JSON_TOOL_NAME,
@@ -460,16 +455,6 @@ fn inline_refs(schema: &Value) -> Result<Value> {
     walk(schema, &defs, 0)
 }
 
-/// An object schema without `required` gets an empty one, as LiteLLM's tool specs have it.
-fn ensure_required(schema: &mut Value) {
-    if let Value::Object(obj) = schema
-        && obj.get("type").and_then(Value::as_str) == Some("object")
-        && !obj.contains_key("required")
-    {
-        obj.insert("required".to_owned(), json!([]));
-    }
-}
-
 /// A tool schema's top-level `$defs` inlined where `$ref`s point at them, then removed, as
 /// LiteLLM's `unpack_defs` does for tools: a reference to a missing definition, or back into
 /// one being inlined (recursion), stays a `$ref`.
@@ -522,12 +507,13 @@ fn anthropic_betas(
     additional: &mut JsonObject,
 ) -> Result<()> {
     use crate::anthropic::{
-        betas_from_headers, computer_use_beta, dedup_supported, is_computer_use_tool,
+        betas_from_headers, computer_use_beta, converse_betas, dedup_supported,
+        is_computer_use_tool,
     };
     if route.family != ModelFamily::Anthropic && route.family != ModelFamily::Unknown {
         return Ok(());
     }
-    let mut betas = betas_from_headers(req)?;
+    let mut betas = converse_betas(betas_from_headers(req)?);
     let uses_computer = additional
         .get("tools")
         .and_then(Value::as_array)
@@ -574,6 +560,7 @@ fn tool_config(
     };
     let caching =
         capabilities::lookup(&route.base_model).is_some_and(|i| i.supports_prompt_caching);
+    let strict_tools = takes_strict_tools(route);
     let mut specs = Vec::new();
     for (i, tool) in tools.iter().enumerate() {
         let at = format!("tools[{i}]");
@@ -612,7 +599,7 @@ fn tool_config(
             .clone()
             .unwrap_or_else(|| json!({ "type": "object", "properties": {} }));
         inline_tool_defs(&mut schema);
-        ensure_required(&mut schema);
+        let schema = tool_input_schema(schema, strict_tools);
         let name = names.to_bedrock(&f.name);
         let mut spec = Map::new();
         spec.insert("inputSchema".to_owned(), json!({ "json": schema }));
@@ -627,8 +614,8 @@ fn tool_config(
                     .unwrap_or(name)
             ),
         );
-        if let Some(strict) = f.strict {
-            spec.insert("strict".to_owned(), json!(strict));
+        if f.strict == Some(true) && strict_tools {
+            spec.insert("strict".to_owned(), json!(true));
         }
         specs.push(json!({ "toolSpec": spec }));
         if caching && tool.cache_control.is_some() {
@@ -710,6 +697,46 @@ fn tool_config(
         );
     }
     Ok(Some(Value::Object(config)))
+}
+
+/// LiteLLM's `bedrock_converse_supports_strict_tools`: only Claude takes `toolSpec.strict` (and
+/// a schema's `additionalProperties`), unless the map says its validator refuses it.
+fn takes_strict_tools(route: &ModelRoute) -> bool {
+    route.base_model.starts_with("anthropic")
+        && capabilities::lookup(&route.base_model)
+            .and_then(|i| i.bedrock_converse_supports_strict_tools)
+            != Some(false)
+}
+
+/// A tool's input schema as LiteLLM's `BedrockToolSpec` sends it: `type` (a JSON Schema root
+/// type, else `object`), `properties`, `required` (`[]` when absent) and, where strict tools
+/// are taken, `additionalProperties`; every other top-level key (`title`, `description`, …)
+/// is left out.
+fn tool_input_schema(mut schema: Value, strict_tools: bool) -> Value {
+    const ROOT_TYPES: &[&str] = &[
+        "array", "boolean", "integer", "null", "number", "object", "string",
+    ];
+    let kind = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| ROOT_TYPES.contains(t))
+        .unwrap_or("object")
+        .to_owned();
+    let mut take = |k: &str| schema.as_object_mut().and_then(|m| m.remove(k));
+    let mut out = Map::new();
+    out.insert("type".to_owned(), json!(kind));
+    out.insert(
+        "properties".to_owned(),
+        take("properties").unwrap_or_else(|| json!({})),
+    );
+    out.insert(
+        "required".to_owned(),
+        take("required").unwrap_or_else(|| json!([])),
+    );
+    if strict_tools && let Some(extra) = take("additionalProperties") {
+        out.insert("additionalProperties".to_owned(), extra);
+    }
+    Value::Object(out)
 }
 
 /// Bedrock's rules for `requestMetadata`: at most 16 entries, keys 1–256 and values 0–256

@@ -125,6 +125,21 @@ pub(crate) fn input_texts(input: &EmbeddingInput) -> Result<Vec<&str>> {
     }
 }
 
+/// LiteLLM's prompt details for a multimodal embedding call with `images` image inputs (its
+/// `PromptTokensDetailsWrapper(image_count=…)`, unset fields written as `null`); none without.
+pub(crate) fn image_count_details(images: usize) -> Option<serde_json::Value> {
+    (images > 0).then(|| {
+        serde_json::json!({
+            "audio_tokens": null,
+            "cached_tokens": null,
+            "text_tokens": null,
+            "image_tokens": null,
+            "video_tokens": null,
+            "image_count": images,
+        })
+    })
+}
+
 /// LiteLLM's rule for embedding params: the OpenAI ones the family does not take (`user`,
 /// `encoding_format`, `dimensions`, in LiteLLM's order) are refused unless `drop_params`, which
 /// drops them, in LiteLLM's words (the refused values as a Python dict). Returns the dropped

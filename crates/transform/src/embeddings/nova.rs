@@ -143,7 +143,7 @@ impl EmbeddingConfig for NovaEmbedConfig {
     fn transform_response(
         &self,
         route: &ModelRoute,
-        _req: &EmbeddingRequest,
+        req: &EmbeddingRequest,
         responses: &[HttpResponseParts<'_>],
     ) -> Result<EmbeddingResponse> {
         let mut data = Vec::new();
@@ -194,6 +194,11 @@ impl EmbeddingConfig for NovaEmbedConfig {
             usage: EmbeddingUsage {
                 prompt_tokens: tokens,
                 total_tokens: tokens,
+                prompt_tokens_details: super::image_count_details(
+                    super::input_texts(&req.input)
+                        .map(|t| t.iter().filter(|s| s.starts_with("data:image/")).count())
+                        .unwrap_or(0),
+                ),
                 ..EmbeddingUsage::default()
             },
             meta: ResponseMeta::default(),

@@ -167,6 +167,14 @@ impl EmbeddingConfig for TitanEmbedConfig {
             usage: EmbeddingUsage {
                 prompt_tokens: tokens,
                 total_tokens: tokens,
+                prompt_tokens_details: match self.version {
+                    TitanVersion::Multimodal => super::image_count_details(
+                        input_texts(&req.input)
+                            .map(|t| t.iter().filter(|s| s.starts_with("data:")).count())
+                            .unwrap_or(0),
+                    ),
+                    _ => None,
+                },
                 ..EmbeddingUsage::default()
             },
             meta: ResponseMeta::default(),
