@@ -145,6 +145,7 @@ pub const UNTYPED_OPENAI_PARAMS: &[&str] = &[
     "prediction",
     "audio",
     "safety_identifier",
+    "store",
     "prompt_cache_key",
     "verbosity",
 ];
@@ -198,7 +199,7 @@ impl ChatCompletionRequest {
         let untyped = |name: &str| self.provider_params.contains_key(name);
         // LiteLLM's order (its `get_optional_params` signature), so an error lists the names
         // as LiteLLM does; `service_tier` is a provider keyword there, last.
-        let all: [(&'static str, bool); 31] = [
+        let all: [(&'static str, bool); 32] = [
             ("functions", untyped("functions")),
             ("function_call", untyped("function_call")),
             ("temperature", self.temperature.is_some()),
@@ -232,6 +233,7 @@ impl ChatCompletionRequest {
             ("thinking", self.thinking.is_some()),
             ("web_search_options", self.web_search_options.is_some()),
             ("safety_identifier", untyped("safety_identifier")),
+            ("store", untyped("store")),
             ("prompt_cache_key", untyped("prompt_cache_key")),
             ("service_tier", self.service_tier.is_some()),
         ];

@@ -61,7 +61,8 @@ pub(super) const OPENAI_PARAMS: &[&str] = &[
     "safety_identifier",
     "prompt_cache_key",
     "prompt_cache_retention",
-    "store",
+    // `store` is OpenAIGPTConfig's, but litellm 1.103.7 refuses it for every Bedrock route
+    // (checked on loopback, gpt-oss on invoke included).
     "response_format",
 ];
 
