@@ -146,7 +146,7 @@ async fn text_completion_streams_carry_usage_as_litellm_does() {
     }
 }
 
-/// 333 requests over every endpoint (chat on Converse and every invoke family, streams,
+/// 342 requests over every endpoint (chat on Converse and every invoke family, streams,
 /// tools, reasoning, structured output, embeddings, images, rerank, text completions, and the
 /// unsupported-parameter errors) against the mock's canned answers, each compared with what
 /// litellm 1.103.7's proxy answered to the same request with the same canned answers

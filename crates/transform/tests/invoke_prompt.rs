@@ -458,10 +458,8 @@ fn ai21_stream_kinds() {
         "/model/ai21.jamba-1-5-mini-v1:0/invoke-with-response-stream"
     );
     assert_eq!(prepared.http.response, ResponseKind::EventStream);
-    assert_eq!(
-        prepared.http.header("x-amzn-bedrock-accept"),
-        Some("application/json")
-    );
+    // As LiteLLM: no `x-amzn-bedrock-accept` (Bedrock's default is JSON chunks).
+    assert_eq!(prepared.http.header("x-amzn-bedrock-accept"), None);
 }
 
 /// Without `include_usage` no usage chunk is sent, even when the metrics arrive.

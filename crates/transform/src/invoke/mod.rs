@@ -16,8 +16,7 @@ use crate::config::{EndpointKind, HttpRequestParts, ResponseKind};
 use crate::route::ModelRoute;
 
 /// `POST /model/{id}/invoke` (or `/invoke-with-response-stream` when streaming) with
-/// `accept: application/json`, the stream's `x-amzn-bedrock-accept`, and the invoke headers:
-/// the request every invoke family sends.
+/// `accept: application/json` and the invoke headers: the request every invoke family sends.
 pub fn request_parts(
     route: &ModelRoute,
     stream: bool,
@@ -37,12 +36,8 @@ pub fn request_parts(
     );
     http.headers
         .push(("accept".to_owned(), "application/json".to_owned()));
-    if stream {
-        http.headers.push((
-            "x-amzn-bedrock-accept".to_owned(),
-            "application/json".to_owned(),
-        ));
-    }
+    // No `x-amzn-bedrock-accept` on streams: LiteLLM sends none, and Bedrock's default for the
+    // chunks' content type is `application/json` anyway.
     http.headers.extend(headers);
     http
 }

@@ -37,7 +37,7 @@ pub(super) fn body_bytes(body: &Value, family: &str) -> Result<Vec<u8>> {
 }
 
 /// `POST /model/{id}/invoke` (or `/invoke-with-response-stream` when the caller streams) with
-/// `accept: application/json`, the stream's `x-amzn-bedrock-accept`, and the invoke headers.
+/// `accept: application/json` and the invoke headers.
 pub(super) fn invoke_parts(
     route: &ModelRoute,
     req: &ChatCompletionRequest,
