@@ -123,7 +123,7 @@ fn wildcard_prefix<'a>(state: &State, name: &'a str) -> Option<&'a str> {
 
 /// The table's models under `prefix`, as LiteLLM's model cards (mode and limits when known).
 fn known_models(prefix: &str) -> Vec<Value> {
-    use bedrock::transform::capabilities::{self, ModelMode};
+    use bedrock::transform::capabilities;
     let mut ids: Vec<(&str, &capabilities::ModelInfo)> = capabilities::all()
         .filter(|(id, _)| id.starts_with(prefix))
         .collect();
@@ -131,15 +131,7 @@ fn known_models(prefix: &str) -> Vec<Value> {
     ids.into_iter()
         .map(|(id, info)| {
             let mut card = model_card(&format!("bedrock/{id}"), "openai");
-            let mode = match info.mode {
-                ModelMode::Chat => Some("chat"),
-                ModelMode::Completion => Some("completion"),
-                ModelMode::Embedding => Some("embedding"),
-                ModelMode::ImageGeneration => Some("image_generation"),
-                ModelMode::Rerank => Some("rerank"),
-                ModelMode::Other => None,
-            };
-            if let Some(m) = mode {
+            if let Some(m) = info.mode.name() {
                 card["mode"] = json!(m);
             }
             if let Some(n) = info.max_input_tokens {

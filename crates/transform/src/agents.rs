@@ -77,7 +77,7 @@ impl ProviderConfig for InvokeAgentConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let dropped = check_supported(&self.supported_openai_params(route), route, req)?;
+        let dropped = check_supported(&self.supported_openai_params(route), req)?;
         Ok(MappedParams {
             params: req.provider_params.clone(),
             dropped,

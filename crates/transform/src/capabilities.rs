@@ -45,6 +45,20 @@ pub enum ModelMode {
     Other,
 }
 
+impl ModelMode {
+    /// LiteLLM's name for the mode (`None` for [`ModelMode::Other`], whose name is not kept).
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            ModelMode::Chat => Some("chat"),
+            ModelMode::Completion => Some("completion"),
+            ModelMode::Embedding => Some("embedding"),
+            ModelMode::ImageGeneration => Some("image_generation"),
+            ModelMode::Rerank => Some("rerank"),
+            ModelMode::Other => None,
+        }
+    }
+}
+
 /// Everything the table knows about one model. Prices are USD per token unless named otherwise.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ModelInfo {

@@ -252,7 +252,7 @@ pub trait ProviderConfig: Send + Sync + Debug {
         route: &ModelRoute,
         request: &ChatCompletionRequest,
     ) -> Result<MappedParams> {
-        let dropped = check_supported(&self.supported_openai_params(route), route, request)?;
+        let dropped = check_supported(&self.supported_openai_params(route), request)?;
         Ok(MappedParams {
             dropped,
             ..MappedParams::default()
@@ -324,7 +324,6 @@ pub fn apply_allowed_openai_params(supported: &[&str], request: &mut ChatComplet
 /// `drop_params`, which drops them. Returns the dropped names.
 pub fn check_supported(
     supported: &[&'static str],
-    route: &ModelRoute,
     request: &ChatCompletionRequest,
 ) -> Result<Vec<String>> {
     let unsupported: Vec<&str> = request
@@ -348,7 +347,7 @@ pub fn check_supported(
              `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: \
              true`\n. \n If you want to use these params dynamically send \
              allowed_openai_params=[{listed}] in your request.",
-            route.litellm_model,
+            crate::route::litellm_model_name(&request.model),
         ),
     )
     .with_param(unsupported[0]))

@@ -11,65 +11,51 @@ use serde_json::Value;
 /// `json.dumps(value)`.
 pub fn dumps(value: &Value) -> String {
     let mut out = String::new();
-    write(value, &mut out);
+    write(value, Style::Json, &mut out);
     out
-}
-
-fn write(value: &Value, out: &mut String) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
-            Some(f) => push_float(f, out),
-            None => out.push_str(&n.to_string()),
-        },
-        Value::String(s) => write_str(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write(v, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_str(k, out);
-                out.push_str(": ");
-                write(v, out);
-            }
-            out.push('}');
-        }
-    }
 }
 
 /// Python's `repr()` of the value JSON `value` reads as (`{'k': 'v', 'n': 2}`, `True`, `None`):
 /// what LiteLLM's messages show when they format a dict.
 pub fn repr(value: &Value) -> String {
     let mut out = String::new();
-    write_repr(value, &mut out);
+    write(value, Style::Repr, &mut out);
     out
 }
 
-fn write_repr(value: &Value, out: &mut String) {
+/// Which Python text: `json.dumps` or `repr`. They differ only in `null`/`true`/`false` and in
+/// how strings are quoted.
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    Json,
+    Repr,
+}
+
+fn write(value: &Value, style: Style, out: &mut String) {
+    let text = |s: &str, out: &mut String| match style {
+        Style::Json => write_str(s, out),
+        Style::Repr => str_repr(s, out),
+    };
     match value {
-        Value::Null => out.push_str("None"),
-        Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
-        Value::Number(_) => write(value, out),
-        Value::String(s) => str_repr(s, out),
+        Value::Null => out.push_str(if style == Style::Json { "null" } else { "None" }),
+        Value::Bool(b) => out.push_str(match (style, *b) {
+            (Style::Json, true) => "true",
+            (Style::Json, false) => "false",
+            (Style::Repr, true) => "True",
+            (Style::Repr, false) => "False",
+        }),
+        Value::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
+            Some(f) => push_float(f, out),
+            None => out.push_str(&n.to_string()),
+        },
+        Value::String(s) => text(s, out),
         Value::Array(items) => {
             out.push('[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_repr(v, out);
+                write(v, style, out);
             }
             out.push(']');
         }
@@ -79,9 +65,9 @@ fn write_repr(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                str_repr(k, out);
+                text(k, out);
                 out.push_str(": ");
-                write_repr(v, out);
+                write(v, style, out);
             }
             out.push('}');
         }

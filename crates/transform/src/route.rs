@@ -247,9 +247,6 @@ pub struct ModelRoute {
     /// with only a `converse/` token removed (a region segment, `invoke/` and family prefixes
     /// such as `llama/` stay).
     pub reported_model: String,
-    /// The whole model string after `bedrock/` (route tokens and all): what LiteLLM's
-    /// parameter errors name (`for model=invoke/meta.llama3-…`).
-    pub litellm_model: String,
     /// The id that goes into the URL, unencoded (the `model_id` override when given).
     pub model_id: String,
     /// The base model id for capability and price look-ups (cross-region prefix, ARN,
@@ -328,6 +325,13 @@ impl ModelRoute {
 fn rename_field(e: Error, field: &str) -> Error {
     let msg = e.message().replacen("`model`", &format!("`{field}`"), 1);
     Error::new(ErrorKind::BadRequest, msg).with_param(field)
+}
+
+/// A model string as LiteLLM's parameter errors name it: everything after `bedrock/`, route
+/// tokens and all (`for model=invoke/meta.llama3-…`).
+pub fn litellm_model_name(model: &str) -> &str {
+    let model = model.trim();
+    model.strip_prefix("bedrock/").unwrap_or(model)
 }
 
 fn parse_model(model: &str) -> Result<ModelRoute> {
@@ -447,7 +451,6 @@ fn parse_model(model: &str) -> Result<ModelRoute> {
         family,
         model: model_name,
         reported_model: reported,
-        litellm_model: rest.to_owned(),
         model_id: id.to_owned(),
         base_model,
         region,
@@ -472,7 +475,6 @@ fn converse_like(id: &str, original: &str) -> Result<ModelRoute> {
         family: family_of(&base_model),
         model: id.to_owned(),
         reported_model: id.to_owned(),
-        litellm_model: format!("converse_like/{id}"),
         model_id: id.to_owned(),
         base_model,
         region: None,
@@ -506,7 +508,6 @@ fn agent(tail: &str, original: &str) -> Result<ModelRoute> {
         family: ModelFamily::Agent,
         model: format!("agent/{agent_id}/{alias_id}"),
         reported_model: format!("agent/{agent_id}/{alias_id}"),
-        litellm_model: format!("agent/{agent_id}/{alias_id}"),
         model_id: agent_id.to_owned(),
         base_model: format!("agent/{agent_id}/{alias_id}"),
         region: None,

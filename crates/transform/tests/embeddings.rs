@@ -175,37 +175,28 @@ fn cohere_encoding_format_and_estimated_usage() {
     let body: Value = serde_json::from_slice(&parts[0].body).unwrap();
     assert_eq!(body["embedding_types"], json!(["float"]));
     let headers = http::HeaderMap::new();
-    let reply = serde_json::to_vec(&json!({"embeddings": [[0.1], [0.2]]})).unwrap();
-    let resp = config
-        .transform_response(
-            &route,
-            &req,
-            &[HttpResponseParts {
-                status: 200,
-                headers: &headers,
-                body: &reply,
-            }],
-        )
-        .unwrap();
-    assert_eq!(resp.usage.prompt_tokens, 2);
-    let billed = serde_json::to_vec(
-        &json!({"embeddings": [[0.1], [0.2]], "meta": {"billed_units": {"input_tokens": 7}}}),
-    )
-    .unwrap();
-    let resp = config
-        .transform_response(
-            &route,
-            &req,
-            &[HttpResponseParts {
-                status: 200,
-                headers: &headers,
-                body: &billed,
-            }],
-        )
-        .unwrap();
-    assert_eq!(resp.usage.prompt_tokens, 7);
+    let usage_of = |reply: Value| {
+        let body = serde_json::to_vec(&reply).unwrap();
+        let parts = [HttpResponseParts {
+            status: 200,
+            headers: &headers,
+            body: &body,
+        }];
+        config
+            .transform_response(&route, &req, &parts)
+            .unwrap()
+            .usage
+    };
     assert_eq!(
-        resp.usage.prompt_tokens_details,
+        usage_of(json!({"embeddings": [[0.1], [0.2]]})).prompt_tokens,
+        2
+    );
+    let billed = usage_of(
+        json!({"embeddings": [[0.1], [0.2]], "meta": {"billed_units": {"input_tokens": 7}}}),
+    );
+    assert_eq!(billed.prompt_tokens, 7);
+    assert_eq!(
+        billed.prompt_tokens_details,
         Some(json!({"image_tokens": null, "text_tokens": 7}))
     );
 }

@@ -162,19 +162,7 @@ impl HttpTransport {
         &self,
         request: http::Request<Bytes>,
     ) -> Result<crate::EventStream> {
-        let (parts, body) = request.into_parts();
-        let request = http::Request::from_parts(parts, Full::new(body));
-        let (response, lease) = tokio::time::timeout(
-            self.config.connect_timeout + self.config.request_timeout,
-            self.pool.send(request),
-        )
-        .await
-        .map_err(|_| {
-            Error::new(
-                ErrorKind::Timeout,
-                "timed out waiting for the stream to start",
-            )
-        })??;
+        let (response, lease) = self.head(request).await?;
         crate::stream::check_stream_response(
             response,
             lease,
@@ -186,17 +174,15 @@ impl HttpTransport {
 }
 
 impl HttpTransport {
-    /// Send `request` and return the response head as soon as it arrives, with the body passed
-    /// on as it comes ([`crate::RawStream`]), whatever the status: for callers that relay
-    /// Bedrock's bytes untouched. Waiting for the head is bounded by the connect and request
-    /// timeouts, the body by the stream idle timeout.
-    pub async fn send_raw_stream(
+    /// Send `request` and wait for the response head (bounded by the connect and request
+    /// timeouts); the body is left to the caller, with the lease that returns its connection.
+    async fn head(
         &self,
         request: http::Request<Bytes>,
-    ) -> Result<http::Response<crate::RawStream>> {
+    ) -> Result<(http::Response<hyper::body::Incoming>, crate::pool::Lease)> {
         let (parts, body) = request.into_parts();
         let request = http::Request::from_parts(parts, Full::new(body));
-        let (response, lease) = tokio::time::timeout(
+        tokio::time::timeout(
             self.config.connect_timeout + self.config.request_timeout,
             self.pool.send(request),
         )
@@ -206,7 +192,18 @@ impl HttpTransport {
                 ErrorKind::Timeout,
                 "timed out waiting for the response to start",
             )
-        })??;
+        })?
+    }
+
+    /// Send `request` and return the response head as soon as it arrives, with the body passed
+    /// on as it comes ([`crate::RawStream`]), whatever the status: for callers that relay
+    /// Bedrock's bytes untouched. Waiting for the head is bounded by the connect and request
+    /// timeouts, the body by the stream idle timeout.
+    pub async fn send_raw_stream(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<crate::RawStream>> {
+        let (response, lease) = self.head(request).await?;
         let (parts, body) = response.into_parts();
         Ok(http::Response::from_parts(
             parts,

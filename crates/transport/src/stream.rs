@@ -26,8 +26,7 @@ pub struct EventStream {
     request_id: Option<String>,
     headers: http::HeaderMap,
     done: bool,
-    idle_timeout: Duration,
-    idle: Pin<Box<tokio::time::Sleep>>,
+    idle: IdleTimer,
 }
 
 impl EventStream {
@@ -72,23 +71,16 @@ impl futures_core::Stream for EventStream {
             }
             match Pin::new(&mut this.body).poll_frame(cx) {
                 Poll::Pending => {
-                    if this.idle.as_mut().poll(cx).is_ready() {
+                    if let Some(e) = this.idle.expired(cx, "the event stream") {
                         this.done = true;
-                        return Poll::Ready(Some(Err(Error::new(
-                            ErrorKind::Timeout,
-                            format!(
-                                "the event stream stalled: no data for {:?}",
-                                this.idle_timeout
-                            ),
-                        ))));
+                        return Poll::Ready(Some(Err(e)));
                     }
                     return Poll::Pending;
                 }
                 Poll::Ready(Some(Ok(frame))) => {
                     if let Some(data) = frame.data_ref() {
                         this.decoder.push(data);
-                        let deadline = tokio::time::Instant::now() + this.idle_timeout;
-                        this.idle.as_mut().reset(deadline);
+                        this.idle.reset();
                     }
                 }
                 Poll::Ready(Some(Err(e))) => {
@@ -141,8 +133,7 @@ pub(crate) async fn check_stream_response(
             decoder: FrameDecoder::new(),
             request_id,
             done: false,
-            idle_timeout,
-            idle: Box::pin(tokio::time::sleep(idle_timeout)),
+            idle: IdleTimer::new(idle_timeout),
         });
     }
     let error_type = header(response.headers(), "x-amzn-errortype").map(str::to_owned);
@@ -193,8 +184,7 @@ pub struct RawStream {
     body: Incoming,
     lease: Option<Lease>,
     done: bool,
-    idle_timeout: Duration,
-    idle: Pin<Box<tokio::time::Sleep>>,
+    idle: IdleTimer,
 }
 
 impl RawStream {
@@ -203,8 +193,7 @@ impl RawStream {
             body,
             lease: Some(lease),
             done: false,
-            idle_timeout,
-            idle: Box::pin(tokio::time::sleep(idle_timeout)),
+            idle: IdleTimer::new(idle_timeout),
         }
     }
 }
@@ -220,20 +209,16 @@ impl futures_core::Stream for RawStream {
             }
             match Pin::new(&mut this.body).poll_frame(cx) {
                 Poll::Pending => {
-                    if this.idle.as_mut().poll(cx).is_ready() {
+                    if let Some(e) = this.idle.expired(cx, "the response") {
                         this.done = true;
-                        return Poll::Ready(Some(Err(Error::new(
-                            ErrorKind::Timeout,
-                            format!("the response stalled: no data for {:?}", this.idle_timeout),
-                        ))));
+                        return Poll::Ready(Some(Err(e)));
                     }
                     return Poll::Pending;
                 }
                 Poll::Ready(Some(Ok(frame))) => {
                     // Trailers carry nothing to pass on.
                     if let Ok(data) = frame.into_data() {
-                        let deadline = tokio::time::Instant::now() + this.idle_timeout;
-                        this.idle.as_mut().reset(deadline);
+                        this.idle.reset();
                         if !data.is_empty() {
                             return Poll::Ready(Some(Ok(data)));
                         }
@@ -255,5 +240,38 @@ impl futures_core::Stream for RawStream {
                 }
             }
         }
+    }
+}
+
+/// The stream idle timeout: how long a body may go without data before it is given up.
+#[derive(Debug)]
+struct IdleTimer {
+    timeout: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl IdleTimer {
+    fn new(timeout: Duration) -> Self {
+        IdleTimer {
+            timeout,
+            sleep: Box::pin(tokio::time::sleep(timeout)),
+        }
+    }
+
+    /// Data arrived: the gap starts again.
+    fn reset(&mut self) {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        self.sleep.as_mut().reset(deadline);
+    }
+
+    /// The timeout error for `what` once the gap has run out (the waker is registered
+    /// otherwise).
+    fn expired(&mut self, cx: &mut Context<'_>, what: &str) -> Option<Error> {
+        self.sleep.as_mut().poll(cx).is_ready().then(|| {
+            Error::new(
+                ErrorKind::Timeout,
+                format!("{what} stalled: no data for {:?}", self.timeout),
+            )
+        })
     }
 }

@@ -55,7 +55,7 @@ impl ProviderConfig for AnthropicMessagesConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let dropped = check_supported(&self.supported_openai_params(route), route, req)?;
+        let dropped = check_supported(&self.supported_openai_params(route), req)?;
         let on = |n: &str| !dropped.iter().any(|d| d == n);
         let mut p = JsonObject::new();
         if let Some(t) = req.temperature.filter(|_| on("temperature")) {

@@ -45,10 +45,10 @@ pub(super) fn supported(route: &ModelRoute) -> Vec<&'static str> {
         return p;
     }
     let base = route.base_model.as_str();
-    let info = capabilities::lookup(model).or_else(|| capabilities::lookup(base));
-    let flag = |f: fn(&capabilities::ModelInfo) -> bool| {
-        capabilities::lookup(model).is_some_and(f) || capabilities::lookup(base).is_some_and(f)
-    };
+    // LiteLLM asks its map about the model as given and about the base model.
+    let entries = [capabilities::lookup(model), capabilities::lookup(base)];
+    let info = entries[0].or(entries[1]);
+    let flag = |f: fn(&capabilities::ModelInfo) -> bool| entries.iter().flatten().any(|i| f(i));
     const TOOL_PREFIXES: &[&str] = &[
         "anthropic",
         "mistral",
@@ -99,7 +99,7 @@ fn is_openai_gpt(model: &str) -> bool {
 /// Check and map the request's parameters (LiteLLM's `map_openai_params` + `_prepare_request_params`).
 pub(super) fn map(route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
     let supported = supported(route);
-    let dropped = check_supported(&supported, route, req)?;
+    let dropped = check_supported(&supported, req)?;
     let on = |name: &str| !dropped.iter().any(|d| d == name);
 
     let mut inference = Map::new();

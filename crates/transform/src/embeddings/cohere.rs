@@ -29,7 +29,7 @@ impl EmbeddingConfig for CohereEmbedConfig {
         route: &ModelRoute,
         req: &EmbeddingRequest,
     ) -> Result<Vec<HttpRequestParts>> {
-        let dropped = check_params(self, route, req)?;
+        let dropped = check_params(self, req)?;
         let texts = input_texts(&req.input)?;
         if texts.len() > 96 {
             return Err(Error::invalid_field(

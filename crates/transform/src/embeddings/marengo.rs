@@ -48,7 +48,7 @@ impl EmbeddingConfig for MarengoEmbedConfig {
         route: &ModelRoute,
         req: &EmbeddingRequest,
     ) -> Result<Vec<HttpRequestParts>> {
-        let dropped = check_params(self, route, req)?;
+        let dropped = check_params(self, req)?;
         let params = &req.provider_params;
         let input_type = match params
             .get("inputType")

@@ -146,7 +146,6 @@ pub(crate) fn image_count_details(images: usize) -> Option<serde_json::Value> {
 /// names.
 pub(crate) fn check_params(
     config: &dyn EmbeddingConfig,
-    route: &ModelRoute,
     request: &EmbeddingRequest,
 ) -> Result<Vec<&'static str>> {
     let set = [
@@ -182,7 +181,7 @@ pub(crate) fn check_params(
              `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: \
              true`\n",
             crate::pyjson::repr(&serde_json::Value::Object(refused)),
-            route.litellm_model,
+            crate::route::litellm_model_name(&request.model),
         ),
     )
     .with_param(names[0]))

@@ -120,7 +120,7 @@ impl EmbeddingConfig for NovaEmbedConfig {
         route: &ModelRoute,
         req: &EmbeddingRequest,
     ) -> Result<Vec<HttpRequestParts>> {
-        let dropped = check_params(self, route, req)?;
+        let dropped = check_params(self, req)?;
         let dimensions = req.dimensions.filter(|_| !dropped.contains(&"dimensions"));
         let path = format!("/model/{}/invoke", route.encoded_model_id());
         let mut out = Vec::new();

@@ -54,7 +54,7 @@ impl EmbeddingConfig for TitanEmbedConfig {
         route: &ModelRoute,
         req: &EmbeddingRequest,
     ) -> Result<Vec<HttpRequestParts>> {
-        let dropped = check_params(self, route, req)?;
+        let dropped = check_params(self, req)?;
         let keep = |p: &str| !dropped.contains(&p);
         let path = format!("/model/{}/invoke", route.encoded_model_id());
         let mut out = Vec::new();

@@ -109,7 +109,7 @@ impl ImageConfig for AmazonImageConfig {
         route: &ModelRoute,
         req: &ImageGenerationRequest,
     ) -> Result<HttpRequestParts> {
-        let dropped = check_params(self, route, req)?;
+        let dropped = check_params(self, req)?;
         let keep = |p: &str| !dropped.contains(&p);
         let (mut extra, headers) = split_guardrail(&req.provider_params)?;
 

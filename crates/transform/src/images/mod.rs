@@ -102,7 +102,6 @@ pub fn image_config_for(route: &ModelRoute) -> Result<&'static dyn ImageConfig> 
 /// `unsupported_params` error unless `drop_params`, which drops it. Returns the dropped names.
 pub(crate) fn check_params(
     config: &dyn ImageConfig,
-    route: &ModelRoute,
     req: &ImageGenerationRequest,
 ) -> Result<Vec<&'static str>> {
     let set = [
@@ -128,7 +127,8 @@ pub(crate) fn check_params(
         format!(
             "Setting `{}` is not supported by bedrock, {}. To drop it from the call, set \
              `litellm.drop_params = True`.",
-            unsupported[0], route.litellm_model
+            unsupported[0],
+            crate::route::litellm_model_name(&req.model)
         ),
     )
     .with_param(unsupported[0]))

@@ -34,7 +34,7 @@ impl ImageConfig for Stability3Config {
         route: &ModelRoute,
         req: &ImageGenerationRequest,
     ) -> Result<HttpRequestParts> {
-        check_params(self, route, req)?;
+        check_params(self, req)?;
         let (extra, headers) = split_guardrail(&req.provider_params)?;
         let mut body = JsonObject::new();
         body.insert("prompt".to_owned(), json!(req.prompt));

@@ -35,7 +35,7 @@ impl ImageConfig for StabilityXlConfig {
         route: &ModelRoute,
         req: &ImageGenerationRequest,
     ) -> Result<HttpRequestParts> {
-        let dropped = check_params(self, route, req)?;
+        let dropped = check_params(self, req)?;
         let (extra, headers) = split_guardrail(&req.provider_params)?;
         let mut body = JsonObject::new();
         // LiteLLM replaces `os.linesep` (a newline on Linux) with a space.

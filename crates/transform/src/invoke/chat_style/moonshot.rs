@@ -51,7 +51,7 @@ impl ProviderConfig for MoonshotInvokeConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let mut mapped = openai::map(&self.supported_openai_params(route), route, req)?;
+        let mut mapped = openai::map(&self.supported_openai_params(route), req)?;
         let p = &mut mapped.params;
         if let Some(max) = p.remove("max_completion_tokens") {
             p.insert("max_tokens".to_owned(), max);

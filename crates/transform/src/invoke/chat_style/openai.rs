@@ -89,12 +89,8 @@ pub(super) fn supported(route: &ModelRoute) -> Vec<&'static str> {
 /// Check `req` against `supported` and map it the way `OpenAIGPTConfig.map_openai_params` does:
 /// every supported parameter is forwarded verbatim (except `stream`/`stream_options`); provider
 /// params become invoke headers or body fields.
-pub(super) fn map(
-    supported: &[&'static str],
-    route: &ModelRoute,
-    req: &ChatCompletionRequest,
-) -> Result<MappedParams> {
-    let dropped = check_supported(supported, route, req)?;
+pub(super) fn map(supported: &[&'static str], req: &ChatCompletionRequest) -> Result<MappedParams> {
+    let dropped = check_supported(supported, req)?;
     let on = |n: &str| supported.contains(&n) && !dropped.iter().any(|d| d == n);
     if let Some(e) = req
         .reasoning_effort
@@ -199,7 +195,7 @@ impl ProviderConfig for OpenAiInvokeConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        map(&supported(route), route, req)
+        map(&supported(route), req)
     }
 
     fn transform_request(

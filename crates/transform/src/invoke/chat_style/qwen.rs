@@ -107,7 +107,7 @@ impl ProviderConfig for QwenInvokeConfig {
         if serverless(route) {
             return OpenAiInvokeConfig.map_params(route, req);
         }
-        let dropped = check_supported(&self.supported_openai_params(route), route, req)?;
+        let dropped = check_supported(&self.supported_openai_params(route), req)?;
         let on = |n: &str| !dropped.iter().any(|d| d == n);
         let mut p = Map::new();
         if let Some(max) = req.max_tokens.filter(|_| on("max_tokens")) {

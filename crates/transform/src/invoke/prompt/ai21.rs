@@ -46,7 +46,7 @@ impl ProviderConfig for Ai21Config {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let dropped = check_params(&self.supported_openai_params(route), route, req)?;
+        let dropped = check_params(&self.supported_openai_params(route), req)?;
         let jamba = is_jamba(route);
         let (max, top_p) = if jamba {
             ("max_tokens", "top_p")

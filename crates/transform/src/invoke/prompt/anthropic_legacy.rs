@@ -51,7 +51,7 @@ impl ProviderConfig for AnthropicLegacyConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let dropped = check_params(&self.supported_openai_params(route), route, req)?;
+        let dropped = check_params(&self.supported_openai_params(route), req)?;
         let mut p = JsonObject::new();
         let max = req
             .effective_max_tokens()

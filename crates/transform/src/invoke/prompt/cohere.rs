@@ -70,7 +70,7 @@ impl ProviderConfig for CohereConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let mut dropped = check_params(&self.supported_openai_params(route), route, req)?;
+        let mut dropped = check_params(&self.supported_openai_params(route), req)?;
         let chat = is_command_r(route);
         if !chat {
             let set = [

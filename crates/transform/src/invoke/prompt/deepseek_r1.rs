@@ -64,7 +64,7 @@ impl ProviderConfig for DeepSeekR1Config {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let dropped = check_params(&self.supported_openai_params(route), route, req)?;
+        let dropped = check_params(&self.supported_openai_params(route), req)?;
         if is_imported(route) {
             let (p, headers) = llama_params(req, &dropped)?;
             return Ok(mapped(p, dropped, headers));

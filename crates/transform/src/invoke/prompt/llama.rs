@@ -41,7 +41,7 @@ impl ProviderConfig for LlamaConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let dropped = check_params(&self.supported_openai_params(route), route, req)?;
+        let dropped = check_params(&self.supported_openai_params(route), req)?;
         let (p, headers) = llama_params(req, &dropped)?;
         Ok(mapped(p, dropped, headers))
     }

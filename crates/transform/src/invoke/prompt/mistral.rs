@@ -35,7 +35,7 @@ impl ProviderConfig for MistralConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let dropped = check_params(&self.supported_openai_params(route), route, req)?;
+        let dropped = check_params(&self.supported_openai_params(route), req)?;
         let mut p = JsonObject::new();
         if let Some(m) = req.max_tokens.filter(|_| kept(&dropped, "max_tokens")) {
             p.insert("max_tokens".to_owned(), json!(m));

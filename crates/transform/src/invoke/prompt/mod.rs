@@ -80,7 +80,6 @@ const UNVALIDATED: &[&str] = &["stream", "stream_options"];
 /// unvalidated parameters accepted and `n=1` ignored (LangChain sends it by default).
 pub(crate) fn check_params(
     supported: &[&'static str],
-    route: &ModelRoute,
     req: &ChatCompletionRequest,
 ) -> Result<Vec<String>> {
     let mut list = supported.to_vec();
@@ -92,7 +91,7 @@ pub(crate) fn check_params(
     if req.n == Some(1) && !list.contains(&"n") {
         list.push("n");
     }
-    check_supported(&list, route, req)
+    check_supported(&list, req)
 }
 
 /// Fail with `unsupported_params` naming `param` unless `drop_params`, for a parameter LiteLLM

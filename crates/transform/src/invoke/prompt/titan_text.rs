@@ -46,7 +46,7 @@ impl ProviderConfig for TitanTextConfig {
     }
 
     fn map_params(&self, route: &ModelRoute, req: &ChatCompletionRequest) -> Result<MappedParams> {
-        let mut dropped = check_params(&self.supported_openai_params(route), route, req)?;
+        let mut dropped = check_params(&self.supported_openai_params(route), req)?;
         let mut p = JsonObject::new();
         if let Some(m) = req.effective_max_tokens() {
             p.insert("maxTokenCount".to_owned(), json!(m));
